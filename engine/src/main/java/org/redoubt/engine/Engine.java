@@ -1,0 +1,490 @@
+package org.redoubt.engine;
+
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.EventLoop;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+import org.redoubt.engine.command.CommandFlags;
+import org.redoubt.engine.command.CommandSpec;
+import org.redoubt.engine.command.CommandTable;
+import org.redoubt.engine.config.Config;
+import org.redoubt.engine.db.Db;
+import org.redoubt.engine.info.LatencyMonitor;
+import org.redoubt.engine.info.SlowLog;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The keyspace engine: every database, every client's state and the command table, owned by
+ * one thread (the engine event loop). Implementation notes:
+ *
+ * <h2>Threads</h2>
+ * All public methods run on the engine thread. With {@code io-threads 1} (the default) the
+ * front end registers every connection on this same event loop, so a read is decoded and
+ * executed with no hand-off, as in Redis. Replies are encoded into each client's buffer and
+ * flushed once per loop iteration by {@link #flushPending} (Redis's beforeSleep), so a
+ * pipeline costs one write.
+ *
+ * <h2>Time</h2>
+ * {@link #nowMs} is sampled once per command: a key cannot expire in the middle of a command,
+ * and keys of one MULTI/script see one clock (Redis's server.mstime / cmd_time_snapshot).
+ */
+public final class Engine {
+    private static final Logger log = LoggerFactory.getLogger(Engine.class);
+
+    public final Config config;
+    public final CommandTable commands = new CommandTable();
+    public final Stats stats = new Stats();
+    public final SlowLog slowlog = new SlowLog();
+    public final LatencyMonitor latency = new LatencyMonitor();
+    public final SplittableRandom random = new SplittableRandom(new SecureRandom().nextLong());
+    public final String runId;
+    public final long startTimeMs = System.currentTimeMillis();
+    public final long startNanos = System.nanoTime();
+    private Db[] dbs;
+    /** The engine's event loop; null for an engine driven directly (unit tests). */
+    public EventLoop loop;
+    public ClientIO io;
+
+    public final LinkedHashMap<Long, Client> clients = new LinkedHashMap<>();
+    public final List<Client> monitors = new ArrayList<>();
+    private final ArrayList<Client> pendingFlush = new ArrayList<>();
+    private boolean flushScheduled;
+    private final Runnable flushTask = this::flushPending;
+    private long nextClientId = 1;
+
+    /**
+     * Bumped by every snapshot. A mutable value ({@link org.redoubt.engine.type.Sds}, collection
+     * chunks) created in an older epoch may be shared with a snapshot and must be copied before
+     * it is written.
+     */
+    public long snapshotEpoch;
+    /** Writes since the last save (Redis's server.dirty). */
+    public long dirty;
+    private long cachedNowMs = System.currentTimeMillis();
+    private boolean noTouch;
+    private int[] keyPositions = new int[256];
+
+    // ---- CLIENT PAUSE
+    public static final int PAUSE_OFF = 0, PAUSE_WRITE = 1, PAUSE_ALL = 2;
+    public int pauseType = PAUSE_OFF;
+    public long pauseEndMs;
+    public final List<Client> pausedClients = new ArrayList<>();
+
+    /** Extra INFO sections and commands contributed by modules (persistence, replication...). */
+    public final List<InfoContributor> infoContributors = new ArrayList<>();
+    /** Set while the dataset is being loaded (LOADING replies). */
+    public boolean loading;
+    public volatile boolean shutdownRequested;
+    /** The configuration table (CONFIG GET/SET/REWRITE) and the file it was loaded from, if any. */
+    public org.redoubt.engine.config.ConfigTable configTable;
+    public java.nio.file.Path configFile;
+
+    public interface InfoContributor {
+        /** Appends "field:value\r\n" lines for section (lower case); false when it does not own it. */
+        boolean info(String section, StringBuilder sb);
+    }
+
+    public Engine(Config config, List<CommandFamily> families) {
+        this.config = config;
+        byte[] id = new byte[20];
+        new SecureRandom().nextBytes(id);
+        StringBuilder sb = new StringBuilder(40);
+        for (byte b : id) sb.append(String.format(Locale.ROOT, "%02x", b & 0xff));
+        this.runId = sb.toString();
+        this.dbs = new Db[config.databases];
+        for (int i = 0; i < dbs.length; i++) dbs[i] = new Db(this, i);
+        for (CommandFamily f : families) f.register(commands, this);
+        commands.freeze();
+    }
+
+    public Db db(int i) { return dbs[i]; }
+
+    public int dbCount() { return dbs.length; }
+
+    public Db[] dbs() { return dbs; }
+
+    // =====================================================================================
+    // Time and clocks
+    // =====================================================================================
+
+    public long nowMs() { return cachedNowMs; }
+
+    public void updateClock() { cachedNowMs = System.currentTimeMillis(); }
+
+    /** The time against which keys expire: the start time of the current command. */
+    public long expireNowMs() { return cachedNowMs; }
+
+    /** Redis's 24-bit LRU clock in seconds. */
+    public int lruClock() { return (int) ((cachedNowMs / 1000) & 0xFFFFFF); }
+
+    public boolean noTouch() { return noTouch; }
+
+    public boolean isReplica() { return config.replicaofHost != null; }
+
+    // =====================================================================================
+    // Clients
+    // =====================================================================================
+
+    public Client newClient(io.netty.channel.Channel ch) {
+        Client c = new Client(this, nextClientId++, ch);
+        if (config.requirepass.isEmpty()) c.authenticated = true;
+        if (ch != null) {
+            clients.put(c.id, c);
+            stats.totalConnectionsReceived++;
+        }
+        return c;
+    }
+
+    /** Forgets a client whose connection closed. */
+    public void clientClosed(Client c) {
+        clients.remove(c.id);
+        if (c.has(Client.F_MONITOR)) monitors.remove(c);
+        pausedClients.remove(c);
+        pendingFlush.remove(c);
+        if (c.out != null) { c.out.release(); c.out = null; }
+        for (ClientHook h : clientHooks) h.closed(c);
+    }
+
+    /** Modules that keep per-client state (pub/sub, blocking, tracking) clean up here. */
+    public interface ClientHook { void closed(Client c); }
+
+    public final List<ClientHook> clientHooks = new ArrayList<>();
+
+    /** Schedules a client's buffered replies to be flushed at the end of this loop iteration. */
+    public void queueFlush(Client c) {
+        if (c.flushQueued || c.channel == null) return;
+        c.flushQueued = true;
+        pendingFlush.add(c);
+        if (!flushScheduled && loop != null) {
+            flushScheduled = true;
+            loop.execute(flushTask);
+        }
+    }
+
+    /** Hands every pending reply buffer to its channel (Redis's handleClientsWithPendingWrites). */
+    public void flushPending() {
+        flushScheduled = false;
+        for (int i = 0, n = pendingFlush.size(); i < n; i++) {
+            Client c = pendingFlush.get(i);
+            c.flushQueued = false;
+            io.netty.buffer.ByteBuf b = c.out;
+            if (b == null) continue;
+            c.out = null;
+            int len = b.readableBytes();
+            stats.netOutputBytes += len;
+            c.totalReplyBytes += len;
+            if (c.has(Client.F_CLOSE_AFTER_REPLY)) {
+                c.channel.writeAndFlush(b).addListener(ChannelFutureListener.CLOSE);
+            } else if (len == 0) {
+                b.release();
+            } else {
+                c.channel.writeAndFlush(b, c.channel.voidPromise());
+            }
+        }
+        pendingFlush.clear();
+    }
+
+    // =====================================================================================
+    // Command dispatch (Redis's processCommand + call)
+    // =====================================================================================
+
+    /**
+     * Executes the command in c.argv[0..argc): lookup, arity, auth and flag checks, then the
+     * handler, then statistics. Exactly one reply is produced unless the client blocks.
+     */
+    public void process(Client c) {
+        updateClock();
+        c.lastInteractionMs = cachedNowMs;
+        if (c.argc == 0) return;
+        byte[][] argv = c.argv;
+        CommandSpec cmd = commands.lookup(argv[0]);
+        if (cmd == null) {
+            rejectUnknown(c);
+            return;
+        }
+        if (!cmd.subcommands.isEmpty() && cmd.handler == null) {
+            if (c.argc < 2) {
+                c.cmd = cmd;
+                reject(c, cmd, Errors.wrongArgs(cmd.fullName));
+                return;
+            }
+            CommandSpec sub = CommandTable.lookupSub(cmd, argv[1]);
+            if (sub == null) {
+                String s = new String(argv[1], StandardCharsets.UTF_8);
+                reject(c, null, Errors.unknownSubcommand(s, cmd.name.toUpperCase(Locale.ROOT)));
+                return;
+            }
+            cmd = sub;
+        }
+        c.cmd = cmd;
+        c.lastCmd = cmd;
+        if (!cmd.arityOk(c.argc)) {
+            reject(c, cmd, Errors.wrongArgs(cmd.fullName));
+            return;
+        }
+        if (!c.authenticated && !cmd.has(CommandFlags.NO_AUTH)) {
+            reject(c, cmd, Errors.NOAUTH);
+            return;
+        }
+        if (cmd.has(CommandFlags.PROTECTED) && !protectedAllowed(c, cmd)) return;
+        if (loading && !cmd.has(CommandFlags.LOADING)) {
+            reject(c, cmd, Errors.LOADING);
+            return;
+        }
+        if (pauseType != PAUSE_OFF && mustPause(c, cmd)) {
+            c.flags |= Client.F_PAUSED;
+            pausedClients.add(c);
+            return;
+        }
+        for (int i = 0; i < preChecks.size(); i++) {
+            if (!preChecks.get(i).allow(c, cmd)) return;
+        }
+        call(c, cmd);
+    }
+
+    /** Extra checks installed by modules (MULTI queueing, cluster redirection, OOM...). */
+    public interface PreCheck { boolean allow(Client c, CommandSpec cmd); }
+
+    public final List<PreCheck> preChecks = new ArrayList<>();
+
+    /** Runs a command that passed every check: monitors, handler, stats, slowlog, latency. */
+    public void call(Client c, CommandSpec cmd) {
+        if (!monitors.isEmpty() && !cmd.has(CommandFlags.SKIP_MONITOR) && !cmd.has(CommandFlags.ADMIN)) {
+            feedMonitors(c);
+        }
+        c.errorsThisCommand = 0;
+        long dirtyBefore = dirty;
+        long t0 = System.nanoTime();
+        try {
+            cmd.handler.execute(c);
+        } catch (RuntimeException | StackOverflowError e) {
+            // A bug in a handler must cost one error reply, never the server or a stack trace.
+            log.warn("Command '{}' failed with an internal error", cmd.fullName, e);
+            c.addError("ERR internal error while executing '" + cmd.fullName + "': " + e.getClass().getSimpleName());
+        }
+        long us = (System.nanoTime() - t0) / 1000;
+        if (c.has(Client.F_BLOCKED)) return;
+        cmd.calls++;
+        cmd.microseconds += us;
+        if (c.errorsThisCommand > 0) cmd.failedCalls++;
+        stats.totalCommandsProcessed++;
+        c.commandsProcessed++;
+        if (!cmd.has(CommandFlags.SKIP_SLOWLOG)) slowlog.maybeLog(this, c, us);
+        if (config.latencyMonitorThreshold > 0 && us / 1000 >= config.latencyMonitorThreshold) {
+            latency.add(cmd.has(CommandFlags.FAST) ? "fast-command" : "command", us / 1000, cachedNowMs / 1000);
+        }
+        if (dirty != dirtyBefore) afterWrite(c, cmd);
+        // CLIENT REPLY SKIP applies to exactly one command after the one that set it.
+        if (c.has(Client.F_REPLY_SKIP)) c.flags &= ~Client.F_REPLY_SKIP;
+        if (c.has(Client.F_REPLY_SKIP_NEXT)) {
+            c.flags = (c.flags & ~Client.F_REPLY_SKIP_NEXT) | Client.F_REPLY_SKIP;
+        }
+    }
+
+    /** Propagation hooks (AOF, replication) see every write command after it executed. */
+    public interface WriteListener { void written(Client c, CommandSpec cmd); }
+
+    public final List<WriteListener> writeListeners = new ArrayList<>();
+
+    private void afterWrite(Client c, CommandSpec cmd) {
+        for (int i = 0; i < writeListeners.size(); i++) writeListeners.get(i).written(c, cmd);
+    }
+
+    private boolean protectedAllowed(Client c, CommandSpec cmd) {
+        int mode = cmd.name.equals("debug") ? config.enableDebugCommand : config.enableModuleCommand;
+        if (mode == 1) return true;
+        if (mode == 2 && isLocal(c)) return true;
+        String up = cmd.name.toUpperCase(Locale.ROOT);
+        String opt = cmd.name.equals("debug") ? "enable-debug-command" : "enable-module-command";
+        reject(c, cmd, "ERR " + up + " command not allowed. If the " + opt
+            + " option is set to \"local\", you can run it from a local connection, otherwise you need to set this option in the configuration file, and then restart the server.");
+        return false;
+    }
+
+    public static boolean isLocal(Client c) {
+        return c.channel == null || c.addr.startsWith("127.") || c.addr.startsWith("[::1]") || c.has(Client.F_UNIX);
+    }
+
+    private boolean mustPause(Client c, CommandSpec cmd) {
+        if (cachedNowMs >= pauseEndMs) { unpause(); return false; }
+        if (c.has(Client.F_MASTER) || c.has(Client.F_REPLICA)) return false;
+        if (pauseType == PAUSE_ALL) return true;
+        // WRITE pause blocks writes and commands that may replicate (EVAL, PUBLISH...).
+        return cmd.has(CommandFlags.WRITE) || cmd.has(CommandFlags.MAY_REPLICATE);
+    }
+
+    /** Ends CLIENT PAUSE and resumes the clients it held, in arrival order. */
+    public void unpause() {
+        pauseType = PAUSE_OFF;
+        if (pausedClients.isEmpty()) return;
+        List<Client> held = new ArrayList<>(pausedClients);
+        pausedClients.clear();
+        for (Client c : held) {
+            c.flags &= ~Client.F_PAUSED;
+            if (io != null) io.resume(c); else process(c);
+        }
+    }
+
+    private void reject(Client c, CommandSpec cmd, String err) {
+        c.addError(err);
+        if (cmd != null) cmd.rejectedCalls++;
+    }
+
+    private void rejectUnknown(Client c) {
+        StringBuilder args = new StringBuilder();
+        for (int i = 1; i < c.argc && args.length() < 128; i++) {
+            String a = new String(c.argv[i], StandardCharsets.UTF_8);
+            int room = 128 - args.length();
+            args.append('\'').append(a, 0, Math.min(a.length(), room)).append("' ");
+        }
+        String name = new String(c.argv[0], StandardCharsets.UTF_8);
+        if (name.length() > 128) name = name.substring(0, 128);
+        c.addError("ERR unknown command '" + name + "', with args beginning with: " + args);
+    }
+
+    /** The key positions of the current command (COMMAND GETKEYS, cluster checks). */
+    public int keyPositions(CommandSpec cmd, byte[][] argv, int argc, int[][] holder) {
+        if (keyPositions.length < argc) keyPositions = new int[argc];
+        holder[0] = keyPositions;
+        return cmd.getKeys(argv, argc, keyPositions);
+    }
+
+    private void feedMonitors(Client c) {
+        StringBuilder sb = new StringBuilder(64);
+        long now = System.currentTimeMillis();
+        long usec = (System.nanoTime() / 1000) % 1000;
+        sb.append(now / 1000).append('.').append(String.format(Locale.ROOT, "%06d", (now % 1000) * 1000 + usec));
+        sb.append(" [").append(c.dbIndex).append(' ');
+        if (c.channel == null) sb.append("lua"); else sb.append(c.addr);
+        sb.append(']');
+        for (int i = 0; i < c.argc; i++) {
+            sb.append(" \"");
+            Repr.appendEscaped(sb, c.argv[i]);
+            sb.append('"');
+        }
+        String line = sb.toString();
+        for (Client m : monitors) m.addSimple(line);
+    }
+
+    // =====================================================================================
+    // Keyspace hooks
+    // =====================================================================================
+
+    /** A key was modified: WATCH invalidation and client tracking hook in here. */
+    public void signalModifiedKey(Db db, byte[] key) {
+        for (int i = 0; i < keyListeners.size(); i++) keyListeners.get(i).modified(db, key);
+    }
+
+    public interface KeyListener { void modified(Db db, byte[] key); }
+
+    public final List<KeyListener> keyListeners = new ArrayList<>();
+
+    /** A key expired (lazily or actively): notifications and DEL propagation hook in here. */
+    public void keyExpired(Db db, byte[] key) {
+        signalModifiedKey(db, key);
+        for (int i = 0; i < expireListeners.size(); i++) expireListeners.get(i).expired(db, key);
+    }
+
+    public interface ExpireListener { void expired(Db db, byte[] key); }
+
+    public final List<ExpireListener> expireListeners = new ArrayList<>();
+
+    /** Keyspace notification (notify-keyspace-events); Notify handles the classes. */
+    public void notify(int type, String event, byte[] key, int dbid) {
+        if ((config.notifyKeyspaceEvents & type) == 0) return;
+        for (int i = 0; i < notifyListeners.size(); i++) notifyListeners.get(i).event(type, event, key, dbid);
+    }
+
+    public interface NotifyListener { void event(int type, String event, byte[] key, int dbid); }
+
+    public final List<NotifyListener> notifyListeners = new ArrayList<>();
+
+    // =====================================================================================
+    // Cron (Redis's serverCron at hz)
+    // =====================================================================================
+
+    public final List<Runnable> cronTasks = new ArrayList<>();
+    private final ActiveExpire activeExpire = new ActiveExpire(this);
+    private long cronLoops;
+
+    public void startCron() {
+        if (loop == null) return;
+        loop.schedule(this::cronTick, 1000 / Math.max(1, config.hz), TimeUnit.MILLISECONDS);
+    }
+
+    private void cronTick() {
+        try {
+            cron();
+        } catch (RuntimeException e) {
+            log.warn("cron failed", e);
+        }
+        if (!shutdownRequested) {
+            loop.schedule(this::cronTick, 1000 / Math.max(1, Math.min(500, config.hz)), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    public void cron() {
+        updateClock();
+        cronLoops++;
+        if (config.activeExpireEnabled) activeExpire.cycle(1000 / Math.max(1, config.hz));
+        if (pauseType != PAUSE_OFF && cachedNowMs >= pauseEndMs) unpause();
+        if (cronLoops % Math.max(1, config.hz / 10) == 0) {
+            stats.sample(Stats.M_COMMANDS, stats.totalCommandsProcessed, cachedNowMs);
+            stats.sample(Stats.M_NET_IN, stats.netInputBytes, cachedNowMs);
+            stats.sample(Stats.M_NET_OUT, stats.netOutputBytes, cachedNowMs);
+        }
+        if (config.timeoutSeconds > 0) closeIdleClients();
+        for (int i = 0; i < cronTasks.size(); i++) cronTasks.get(i).run();
+    }
+
+    private void closeIdleClients() {
+        long limit = config.timeoutSeconds * 1000L;
+        List<Client> idle = null;
+        for (Client c : clients.values()) {
+            if (c.has(Client.F_MASTER) || c.has(Client.F_REPLICA) || c.has(Client.F_BLOCKED)
+                || c.has(Client.F_PUBSUB) || c.has(Client.F_MONITOR)) continue;
+            if (cachedNowMs - c.lastInteractionMs > limit) {
+                if (idle == null) idle = new ArrayList<>();
+                idle.add(c);
+            }
+        }
+        if (idle != null && io != null) for (Client c : idle) io.close(c);
+    }
+
+    // =====================================================================================
+    // Shutdown
+    // =====================================================================================
+
+    public static final int SHUTDOWN_DEFAULT = 0, SHUTDOWN_SAVE = 1, SHUTDOWN_NOSAVE = 2,
+        SHUTDOWN_NOW = 4, SHUTDOWN_FORCE = 8;
+    /** Installed by the server: closes listeners and exits the process. */
+    public Runnable shutdownHandler;
+
+    /** Persistence and replication do their final work here; false aborts (unless FORCE). */
+    public interface ShutdownHook { boolean beforeExit(int flags); }
+
+    public final List<ShutdownHook> shutdownHooks = new ArrayList<>();
+
+    /** SHUTDOWN / SIGTERM: run the hooks, then exit. Returns false when a hook refused. */
+    public boolean requestShutdown(int flags) {
+        boolean ok = true;
+        for (ShutdownHook h : shutdownHooks) ok &= h.beforeExit(flags);
+        if (!ok && (flags & SHUTDOWN_FORCE) == 0) {
+            log.warn("Errors trying to shut down the server. Check the logs for more information.");
+            return false;
+        }
+        shutdownRequested = true;
+        flushPending();
+        if (shutdownHandler != null) shutdownHandler.run();
+        return true;
+    }
+
+    public long uptimeSeconds() { return (System.currentTimeMillis() - startTimeMs) / 1000; }
+}

@@ -1,0 +1,22 @@
+package org.redoubt.engine.commands;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.redoubt.engine.CommandFamily;
+
+/** The command families of the engine module, in registration order. */
+public final class Families {
+    private Families() {}
+
+    public static List<CommandFamily> standard() {
+        List<CommandFamily> l = new ArrayList<>();
+        l.add(new ConnectionCommands());
+        l.add(new ClientCommands());
+        l.add(new KeyCommands());
+        l.add(new StringCommands());
+        l.add(new BitCommands());
+        l.add(new ServerCommands());
+        l.add(new ConfigCommands());
+        return l;
+    }
+}

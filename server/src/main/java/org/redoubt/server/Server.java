@@ -1,0 +1,143 @@
+package org.redoubt.server;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.redoubt.engine.Engine;
+import org.redoubt.engine.commands.Families;
+import org.redoubt.engine.config.Config;
+import org.redoubt.engine.config.ConfigTable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The process: wires config, engine and front end; start-up and shutdown as redis-server. */
+public final class Server {
+    private static final Logger log = LoggerFactory.getLogger(Server.class);
+
+    private final Config config;
+    private final ConfigTable table;
+    private final Path configFile;
+    private Engine engine;
+    private FrontEnd frontEnd;
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public Server(Config config, ConfigTable table, Path configFile) {
+        this.config = config;
+        this.table = table;
+        this.configFile = configFile;
+    }
+
+    public Engine engine() { return engine; }
+
+    public int start(List<String> warnings) {
+        Logging.configure(config.loglevel, resolve(config.logfile));
+        long pid = ProcessHandle.current().pid();
+        log.warn("oO0OoO0OoO0Oo Redoubt is starting oO0OoO0OoO0Oo");
+        log.warn("Redoubt version={}, redis_version={}, bits=64, java={}, pid={}, just started",
+            Main.REDOUBT_VERSION, Main.REDIS_VERSION, Runtime.version(), pid);
+        if (configFile == null) {
+            log.warn("Warning: no config file specified, using the default config. In order to specify a config file use bin/redoubt-server /path/to/redis.conf");
+        } else {
+            log.warn("Configuration loaded");
+        }
+        for (String w : warnings) log.warn("{}", w);
+
+        engine = new Engine(config, Families.standard());
+        engine.configTable = table;
+        engine.configFile = configFile;
+        table.addApplyHook("loglevel", () -> Logging.setLevel(config.loglevel));
+        frontEnd = new FrontEnd(engine);
+        engine.shutdownHandler = this::shutdownFromEngine;
+
+        String[] bindError = new String[1];
+        try {
+            frontEnd.loop().submit(() -> {
+                try {
+                    bindError[0] = frontEnd.bind();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    bindError[0] = "interrupted while binding";
+                }
+            }).sync();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        if (bindError[0] != null) {
+            log.warn("{}", bindError[0]);
+            frontEnd.shutdown();
+            return 1;
+        }
+        // The ASCII-art line redis-server prints carries "Port:" and "PID:"; tools and Redis's
+        // own test suite read the PID from it.
+        log.info("Redoubt {} (redis {}) 64 bit, running in standalone mode, Port: {} PID: {} transport: {}",
+            Main.REDOUBT_VERSION, Main.REDIS_VERSION, config.port, pid, frontEnd.transport());
+        writePidfile(pid);
+        log.info("Server initialized");
+        frontEnd.loop().execute(engine::startCron);
+        installSignalHandlers();
+        log.info("Ready to accept connections tcp");
+        return 0;
+    }
+
+    private String resolve(String file) {
+        if (file == null || file.isEmpty()) return file;
+        Path p = Path.of(file);
+        return p.isAbsolute() ? file : Path.of(config.dir).resolve(p).toString();
+    }
+
+    private void writePidfile(long pid) {
+        if (config.pidfile == null || config.pidfile.isEmpty()) return;
+        try {
+            Files.writeString(Path.of(resolve(config.pidfile)), pid + "\n");
+        } catch (IOException e) {
+            log.warn("Failed to write PID file: {}", e.getMessage());
+        }
+    }
+
+    private void installSignalHandlers() {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), s -> signalShutdown("SIGTERM"));
+            sun.misc.Signal.handle(new sun.misc.Signal("INT"), s -> signalShutdown("SIGINT"));
+        } catch (IllegalArgumentException e) {
+            log.debug("signal handlers not installed: {}", e.getMessage());
+        }
+    }
+
+    private void signalShutdown(String sig) {
+        log.warn("Received {} scheduling shutdown...", sig);
+        frontEnd.loop().execute(() -> engine.requestShutdown(Engine.SHUTDOWN_DEFAULT));
+    }
+
+    /** Stops the server without exiting the process (tests, embedding). */
+    public void stop() {
+        if (!stopping.compareAndSet(false, true)) return;
+        engine.shutdownRequested = true;
+        frontEnd.shutdown();
+        stopped.countDown();
+    }
+
+    public int port() { return config.port; }
+
+    /**
+     * Called on the engine thread once the engine has done its part of SHUTDOWN (final save,
+     * etc.); closes listeners and exits the process from another thread.
+     */
+    private void shutdownFromEngine() {
+        if (!stopping.compareAndSet(false, true)) return;
+        if (config.pidfile != null && !config.pidfile.isEmpty()) {
+            try { Files.deleteIfExists(Path.of(resolve(config.pidfile))); } catch (IOException ignored) { }
+        }
+        log.warn("Redoubt is now ready to exit, bye bye...");
+        Thread t = new Thread(() -> {
+            frontEnd.shutdown();
+            stopped.countDown();
+            System.exit(0);
+        }, "redoubt-exit");
+        t.start();
+    }
+}
