@@ -21,9 +21,14 @@ final class ActiveExpire {
     private long ttlSum;
     private int ttlSamples;
 
-    ActiveExpire(Engine engine) { this.engine = engine; }
+    private final CowMap.Visitor visitor;
 
-    private final CowMap.Visitor visitor = (key, value, meta) -> {
+    ActiveExpire(Engine engine) {
+        this.engine = engine;
+        this.visitor = this::visit;
+    }
+
+    private boolean visit(byte[] key, Object value, int meta) {
         long when = (Long) value;
         nSampled++;
         long now = engine.nowMs();
@@ -34,7 +39,7 @@ final class ActiveExpire {
             ttlSamples++;
         }
         return true;
-    };
+    }
 
     void cycle(long periodMs) {
         if (engine.isReplica()) return;

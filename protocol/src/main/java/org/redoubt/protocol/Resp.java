@@ -18,7 +18,8 @@ public final class Resp {
     private static final byte[][] INT_HDR = new byte[CACHED][];
     private static final byte[][] BULK_HDR = new byte[CACHED][];
     private static final byte[][] ARRAY_HDR = new byte[CACHED][];
-    private static final byte[] OK = bytes("+OK\r\n");
+    /** {@code +OK\r\n} (shared: never modify). */
+    public static final byte[] OK = bytes("+OK\r\n");
     private static final byte[] NULL_BULK = bytes("$-1\r\n");
     private static final byte[] NULL_ARRAY = bytes("*-1\r\n");
     private static final byte[] NULL3 = bytes("_\r\n");
@@ -283,6 +284,23 @@ public final class Resp {
         buf.writeByte(':');
         buf.writeBytes(data);
         buf.writeShort(CRLF);
+    }
+
+    // ------------------------------------------------------------------ numbers (see Numbers)
+
+    /** The ASCII decimal text of v; same as {@link Numbers#longToBytes}. */
+    public static byte[] longToBytes(long v) {
+        return Numbers.longToBytes(v);
+    }
+
+    /** string2ll parsing; same as {@link Numbers#parseLong(byte[], int, int)} (sentinel Long.MIN_VALUE). */
+    public static long parseLong(byte[] b, int off, int len) {
+        return Numbers.parseLong(b, off, len);
+    }
+
+    /** Whether b[off, off+len) is a valid string2ll integer; same as {@link Numbers#isLong(byte[], int, int)}. */
+    public static boolean isLong(byte[] b, int off, int len) {
+        return Numbers.isLong(b, off, len);
     }
 
     // ------------------------------------------------------------------ commands

@@ -174,7 +174,8 @@ class RespReplyDecoderTest {
             ch.writeInbound(LeakCheck.buf(head));
             for (int off = 0; off < payload.length; off += 1000) {
                 ch.writeInbound(LeakCheck.buf(payload, off, 1000));
-                assertThat((Object) ch.readInbound()).isNull();
+                Object none = ch.readInbound();
+                assertThat(none).isNull();
             }
             ch.writeInbound(LeakCheck.buf(tail));
             List<?> l = ch.readInbound();

@@ -129,6 +129,14 @@ class RespTest {
     }
 
     @Test
+    void numberDelegates() {
+        assertThat(Resp.OK).isEqualTo(b("+OK\r\n"));
+        assertThat(Resp.longToBytes(-15)).isEqualTo(b("-15"));
+        assertThat(Resp.parseLong(b("x42"), 1, 2)).isEqualTo(42);
+        assertThat(Resp.isLong(b("007"), 0, 3)).isFalse();
+    }
+
+    @Test
     void command() {
         assertThat(out(b -> Resp.writeCommand(b, b("SET"), b("k"), b(""))))
             .isEqualTo("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n");

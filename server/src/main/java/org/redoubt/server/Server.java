@@ -53,16 +53,11 @@ public final class Server {
         frontEnd = new FrontEnd(engine);
         engine.shutdownHandler = this::shutdownFromEngine;
 
+        // Bound from this thread: the listeners register on the engine loop, which must not
+        // block waiting on itself.
         String[] bindError = new String[1];
         try {
-            frontEnd.loop().submit(() -> {
-                try {
-                    bindError[0] = frontEnd.bind();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    bindError[0] = "interrupted while binding";
-                }
-            }).sync();
+            bindError[0] = frontEnd.bind();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return 1;

@@ -388,7 +388,7 @@ public final class ClientCommands implements CommandFamily {
 
     void pause(Client c) {
         if (c.argc > 4) {
-            c.addSubcommandSyntaxError();
+            subcommandSyntaxError(c);
             return;
         }
         int type = Engine.PAUSE_ALL;
@@ -427,6 +427,14 @@ public final class ClientCommands implements CommandFamily {
     void unpause(Client c) {
         c.engine.unpause();
         c.addOk();
+    }
+
+    /** Redis 7.0's reply when a subcommand exists but its argument count does not fit. */
+    static void subcommandSyntaxError(Client c) {
+        String sub = Bytes.str(c.argv[1]);
+        if (sub.length() > 128) sub = sub.substring(0, 128);
+        c.addError("ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try "
+            + Bytes.str(c.argv[0]).toUpperCase(java.util.Locale.ROOT) + " HELP.");
     }
 
     // =====================================================================================

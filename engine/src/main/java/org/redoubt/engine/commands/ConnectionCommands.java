@@ -22,6 +22,7 @@ public final class ConnectionCommands implements CommandFamily {
     static final String DEFAULT_USER = "default";
     private static final byte[] DEFAULT_USER_BYTES = Bytes.of(DEFAULT_USER);
     private static final byte[] PONG = Bytes.of("pong");
+    private static final byte[] REDACTED = Bytes.of("(redacted)");
 
     static final String AUTH_NO_PASSWORD = "ERR AUTH <password> called without any password configured for the default user. "
         + "Are you sure your configuration is correct?";
@@ -135,7 +136,7 @@ public final class ConnectionCommands implements CommandFamily {
         c.selectDb(0);
         c.resp = 2;
         c.user = DEFAULT_USER;
-        c.authenticated = e.config.requirepass.isEmpty();
+        c.authenticated = !passwordRequired(e);
         c.name = null;
         // CLIENT NO-EVICT survives RESET in Redis 7.0 (7.2 changed that); CLIENT REPLY SKIP
         // is cleared by the dispatcher after this command anyway.
@@ -153,16 +154,20 @@ public final class ConnectionCommands implements CommandFamily {
             return;
         }
         byte[] user, pass;
+        // Passwords must not reach SLOWLOG or MONITOR, which read argv after the handler.
+        byte[] first = c.argv[1];
+        c.argv[1] = REDACTED;
         if (c.argc == 2) {
-            if (c.engine.config.requirepass.isEmpty()) {
+            if (!passwordRequired(c.engine)) {
                 c.addError(AUTH_NO_PASSWORD);
                 return;
             }
             user = DEFAULT_USER_BYTES;
-            pass = c.argv[1];
+            pass = first;
         } else {
-            user = c.argv[1];
+            user = first;
             pass = c.argv[2];
+            c.argv[2] = REDACTED;
         }
         if (authenticate(c, user, pass)) c.addOk();
         else c.addError(Errors.WRONGPASS);
@@ -174,23 +179,23 @@ public final class ConnectionCommands implements CommandFamily {
      */
     static boolean authenticate(Client c, byte[] user, byte[] pass) {
         if (!java.util.Arrays.equals(user, DEFAULT_USER_BYTES)) return false;
-        String required = c.engine.config.requirepass;
-        if (!required.isEmpty() && !MessageDigest.isEqual(passwordBytes(required), pass)) return false;
+        if (passwordRequired(c.engine) && !MessageDigest.isEqual(passwordBytes(c.engine.config.requirepass), pass)) {
+            return false;
+        }
         c.user = DEFAULT_USER;
         c.authenticated = true;
         return true;
     }
 
-    /**
-     * The bytes of a configured password. Config strings hold one char per byte of the
-     * directive (Latin-1) so that binary passwords survive; a string with wider chars can only
-     * come from Java code, and is taken as UTF-8.
-     */
+    /** False when the default user needs no password (no requirepass), as Redis's "nopass". */
+    static boolean passwordRequired(Engine e) {
+        String p = e.config.requirepass;
+        return p != null && !p.isEmpty();
+    }
+
+    /** The bytes of a configured password: config values are decoded from UTF-8 (ConfigTable). */
     static byte[] passwordBytes(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            if (s.charAt(i) > 0xff) return s.getBytes(StandardCharsets.UTF_8);
-        }
-        return s.getBytes(StandardCharsets.ISO_8859_1);
+        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     void hello(Client c) {
@@ -212,7 +217,10 @@ public final class ConnectionCommands implements CommandFamily {
             int more = c.argc - 1 - j;
             byte[] opt = c.argv[j];
             if (Bytes.equalsIgnoreCase(opt, "auth") && more >= 2) {
-                if (!authenticate(c, c.argv[j + 1], c.argv[j + 2])) {
+                byte[] user = c.argv[j + 1], pass = c.argv[j + 2];
+                c.argv[j + 1] = REDACTED;
+                c.argv[j + 2] = REDACTED;
+                if (!authenticate(c, user, pass)) {
                     c.addError(Errors.WRONGPASS);
                     return;
                 }

@@ -16,6 +16,9 @@ public final class Families {
         l.add(new StringCommands());
         l.add(new BitCommands());
         l.add(new ServerCommands());
+        l.add(new CommandCommand());
+        l.add(new DebugCommand());
+        l.add(new IntrospectionCommands());
         l.add(new ConfigCommands());
         return l;
     }

@@ -37,6 +37,10 @@ public final class StringCommands implements CommandFamily {
 
     private static final byte[] EMPTY = new byte[0];
     private static final byte[] MATCHES = Bytes.of("matches"), LEN = Bytes.of("len");
+    // Command names and keywords of the rewritten forms propagated to replicas and the AOF.
+    private static final byte[] SET = Bytes.of("SET"), PXAT_ARG = Bytes.of("PXAT"), KEEPTTL_ARG = Bytes.of("KEEPTTL"),
+        PEXPIREAT = Bytes.of("PEXPIREAT"), PERSIST_CMD = Bytes.of("PERSIST"), DEL = Bytes.of("DEL"),
+        UNLINK = Bytes.of("UNLINK");
 
     /** Value of the last successful {@link #longArg} / {@link #expireAt}. */
     private long num;
@@ -264,26 +268,44 @@ public final class StringCommands implements CommandFamily {
         if ((flags & ANY_EXPIRE) != 0) {
             // A time already past is stored as is: the key expires on its next access, as in Redis.
             db.setExpire(key, whenMs);
+            // Propagated with the absolute time so that replicas and AOF reloads agree.
+            KeyCommands.rewriteArgv(c, SET, key, val, PXAT_ARG, Numbers.longToBytes(whenMs));
             c.engine.notify(Notify.GENERIC, "expire", key, db.id);
         }
         if ((flags & GET) == 0) {
             if (counting) c.addLong(1);
             else c.addOk();
+        } else if ((flags & ANY_EXPIRE) == 0) {
+            dropGetArguments(c);
         }
+    }
+
+    /** SET ... GET is propagated without its GET keywords (a replica has no one to reply to). */
+    private static void dropGetArguments(Client c) {
+        byte[][] v = new byte[c.argc][];
+        int n = 0;
+        for (int j = 0; j < c.argc; j++) {
+            if (j >= 3 && Bytes.equalsIgnoreCase(c.argv[j], "get")) continue;
+            v[n++] = c.argv[j];
+        }
+        KeyCommands.rewriteArgv(c, java.util.Arrays.copyOf(v, n));
     }
 
     void getset(Client c) {
         if (!getGeneric(c)) return;
         byte[] key = c.argv[1];
-        c.db.setKey(key, c.argv[2], false);
+        byte[] val = c.argv[2];
+        c.db.setKey(key, val, false);
         c.engine.notify(Notify.STRING, "set", key, c.db.id);
         c.engine.dirty++;
+        KeyCommands.rewriteArgv(c, SET, key, val);
     }
 
     void getdel(Client c) {
         if (!getGeneric(c)) return;
         byte[] key = c.argv[1];
         if (c.db.delete(key)) {
+            KeyCommands.rewriteArgv(c, c.engine.config.lazyfreeLazyUserDel ? UNLINK : DEL, key);
             c.engine.notify(Notify.GENERIC, "del", key, c.db.id);
             c.engine.dirty++;
         }
@@ -311,17 +333,21 @@ public final class StringCommands implements CommandFamily {
         }
         c.addBulkValue(v);
         Engine e = c.engine;
+        // GETEX itself is never propagated: it becomes DEL/UNLINK, PEXPIREAT or PERSIST.
         if ((flags & (EXAT | PXAT)) != 0 && when <= e.nowMs() && !e.loading && !e.isReplica()) {
             db.delete(key);
+            KeyCommands.rewriteArgv(c, e.config.lazyfreeLazyExpire ? UNLINK : DEL, key);
             e.notify(Notify.GENERIC, "del", key, db.id);
             e.dirty++;
         } else if ((flags & ANY_EXPIRE) != 0) {
             db.setExpire(key, when);
+            KeyCommands.rewriteArgv(c, PEXPIREAT, key, Numbers.longToBytes(when));
             e.signalModifiedKey(db, key);
             e.notify(Notify.GENERIC, "expire", key, db.id);
             e.dirty++;
         } else if ((flags & PERSIST) != 0 && db.removeExpire(key)) {
             e.signalModifiedKey(db, key);
+            KeyCommands.rewriteArgv(c, PERSIST_CMD, key);
             e.notify(Notify.GENERIC, "persist", key, db.id);
             e.dirty++;
         }
@@ -567,6 +593,8 @@ public final class StringCommands implements CommandFamily {
         c.engine.notify(Notify.STRING, "incrbyfloat", key, db.id);
         c.engine.dirty++;
         c.addBulk(nv);
+        // Replicated as the resulting value, so float formatting never makes replicas diverge.
+        KeyCommands.rewriteArgv(c, SET, key, nv, KEEPTTL_ARG);
     }
 
     // =====================================================================================

@@ -2,9 +2,11 @@ package org.redoubt.engine.info;
 
 import java.security.SecureRandom;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.WeakHashMap;
 import org.redoubt.engine.Engine;
+import org.redoubt.engine.command.Handler;
 
 /**
  * Server-wide introspection state that has no home in {@link Engine} itself: versions, the
@@ -61,6 +63,8 @@ public final class ServerInfo {
     public boolean skipChecksumValidation;
     /** DEBUG AOF-FLUSH-SLEEP in microseconds: the AOF writer consults it. */
     public long aofFlushSleepMicros;
+    /** DEBUG subcommands contributed by other modules, by lower-case name (DebugCommand.extend). */
+    public final Map<String, Handler> debugExtensions = new HashMap<>();
 
     private ServerInfo() {}
 

@@ -25,10 +25,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.ToIntFunction;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
 class CowMapTest {
 
   private record Val(Object value, int meta) {}
@@ -485,6 +487,7 @@ class CowMapTest {
       if (perCall != null) {
         perCall.add(n[0]);
       }
+      assertThat(out.size()).as("scan does not progress").isLessThanOrEqualTo(m.size());
     } while (cursor != 0);
     return out;
   }
@@ -525,6 +528,7 @@ class CowMapTest {
     long[] last = {-1};
     long cursor = 0;
     do {
+      assertThat(last[0]).isLessThan(1L << 32);
       cursor = m.scan(cursor, 7, (k, v, meta) -> {
         long p = Integer.toUnsignedLong(CowMap.scanPosition(CowMap.hash(k)));
         assertThat(p).isGreaterThan(last[0]);
@@ -609,6 +613,7 @@ class CowMapTest {
       if (rnd.nextInt(10) == 0) {
         m.snapshot(); // makes the next writes copy paths
       }
+      assertThat(calls).as("scan does not progress").isLessThan(space * 2);
     } while (cursor != 0);
     if (!name.equals("one hash")) { // a single hash is a single group, visited in one call
       assertThat(calls).isGreaterThan(1);
@@ -636,6 +641,7 @@ class CowMapTest {
       });
       calls++;
       assertThat(n[0]).isGreaterThanOrEqualTo(3);
+      assertThat(calls).isLessThan(100);
     } while (cursor != 0);
     assertThat(calls).isEqualTo(4);
     assertThat(seen).isEqualTo(all);
@@ -655,6 +661,7 @@ class CowMapTest {
       });
       assertThat(n[0]).isLessThanOrEqualTo(3);
       calls++;
+      assertThat(calls).isLessThan(100);
     } while (cursor != 0);
     assertThat(seenPlain).hasSize(100);
     assertThat(calls).isBetween(34, 35);
