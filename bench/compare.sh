@@ -252,6 +252,13 @@ ensure_alive() {
   fi
 }
 
+# proc_cmdline PID: the process's argv, shell-quoted, with the scratch directory shown as $TMP.
+proc_cmdline() {
+  local args=()
+  mapfile -d '' args <"/proc/$1/cmdline" 2>/dev/null || return 0
+  [ ${#args[@]} -gt 0 ] && shell_quote "${args[@]}" | sed "s|$WORK|\$TMP|g"
+}
+
 rss_kb() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status" 2>/dev/null; }
 
 # --------------------------------------------------------------------------------- environment
@@ -328,7 +335,7 @@ speed_mode() {
   start_server redis
   start_server redoubt
   cat "$WORK/servers.txt"
-  echo "# redoubt process: $(tr '\0' ' ' <"/proc/${PID_OF[redoubt]}/cmdline" 2>/dev/null)"
+  echo "# redoubt process: $(proc_cmdline "${PID_OF[redoubt]}")"
   [ -n "$RAW" ] && printf 'round\tserver\ttest\tpipeline\trps\n' >"$RAW"
 
   local t p r name first second n v
@@ -416,7 +423,7 @@ mem_mode() {
     start_server "$name"
     port=$(port_of "$name")
     pid=${PID_OF[$name]}
-    [ "$name" = redoubt ] && proc=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)
+    [ "$name" = redoubt ] && proc=$(proc_cmdline "$pid")
     sleep "$SETTLE"
     IDLE[$name]=$(rss_kb "$pid" VmRSS)
     out=$(timeout "$load_timeout" "${CLIENT_PIN[@]}" redis-cli -h 127.0.0.1 -p "$port" --pipe <"$file" 2>&1)

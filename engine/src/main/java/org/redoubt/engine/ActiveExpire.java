@@ -32,7 +32,7 @@ final class ActiveExpire {
         long when = (Long) value;
         nSampled++;
         long now = engine.nowMs();
-        if (when <= now) {
+        if (now > when) {
             if (nExpired < expired.length) expired[nExpired++] = key;
         } else {
             ttlSum += when - now;
@@ -42,7 +42,7 @@ final class ActiveExpire {
     }
 
     void cycle(long periodMs) {
-        if (engine.isReplica()) return;
+        if (!engine.expiryDeletesKeys()) return;
         long start = System.nanoTime();
         long budgetNs = periodMs * 1_000_000L * 25 / 100;
         Db[] dbs = engine.dbs();

@@ -164,17 +164,19 @@ public final class Client {
 
     /** The subcommand-help reply Redis gives for "CMD HELP": a list of status lines. */
     public void addHelp(String cmdUpper, String... lines) {
-        addArrayLen(lines.length + 2);
+        addArrayLen(lines.length + 3);
         addSimple(cmdUpper + " <subcommand> [<arg> [value] [opt] ...]. Subcommands are:");
         for (String l : lines) addSimple(l);
         addSimple("HELP");
-        addSimple("    Print this help.");
+        addSimple("    Prints this help.");
     }
 
     /** Reply the standard error for an unknown subcommand of this client's command. */
     public void addSubcommandSyntaxError() {
         String sub = new String(argv[1], StandardCharsets.UTF_8);
-        addError(Errors.unknownSubcommand(sub, cmd.name.toUpperCase(java.util.Locale.ROOT)));
+        if (sub.length() > 128) sub = sub.substring(0, 128);
+        String container = new String(argv[0], StandardCharsets.UTF_8).toUpperCase(java.util.Locale.ROOT);
+        addError("ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try " + container + " HELP.");
     }
 
     /** Takes the buffered replies (internal clients, tests). Caller releases. */

@@ -36,6 +36,8 @@ import org.slf4j.LoggerFactory;
  * and keys of one MULTI/script see one clock (Redis's server.mstime / cmd_time_snapshot).
  */
 public final class Engine {
+    /** The Redis version we are compatible with, reported by INFO, HELLO and LOLWUT. */
+    public static final String REDIS_VERSION = "7.0.15";
     private static final Logger log = LoggerFactory.getLogger(Engine.class);
 
     public final Config config;
@@ -128,6 +130,12 @@ public final class Engine {
 
     public boolean isReplica() { return config.replicaofHost != null; }
 
+    /**
+     * Whether keys may be deleted by expiry now: not while loading, and not during CLIENT PAUSE
+     * (a paused server must not change its dataset; expired keys just read as absent).
+     */
+    public boolean expiryDeletesKeys() { return !loading && pauseType == PAUSE_OFF && !isReplica(); }
+
     // =====================================================================================
     // Clients
     // =====================================================================================
@@ -209,19 +217,22 @@ public final class Engine {
             rejectUnknown(c);
             return;
         }
-        if (!cmd.subcommands.isEmpty() && cmd.handler == null) {
-            if (c.argc < 2) {
+        if (!cmd.subcommands.isEmpty()) {
+            // A container routes by argv[1]; one that is also runnable (COMMAND) runs alone.
+            if (c.argc >= 2) {
+                CommandSpec sub = CommandTable.lookupSub(cmd, argv[1]);
+                if (sub == null) {
+                    c.cmd = cmd;
+                    String s = new String(argv[1], StandardCharsets.UTF_8);
+                    reject(c, null, Errors.unknownSubcommand(s, cmd.name.toUpperCase(Locale.ROOT)));
+                    return;
+                }
+                cmd = sub;
+            } else if (cmd.handler == null) {
                 c.cmd = cmd;
                 reject(c, cmd, Errors.wrongArgs(cmd.fullName));
                 return;
             }
-            CommandSpec sub = CommandTable.lookupSub(cmd, argv[1]);
-            if (sub == null) {
-                String s = new String(argv[1], StandardCharsets.UTF_8);
-                reject(c, null, Errors.unknownSubcommand(s, cmd.name.toUpperCase(Locale.ROOT)));
-                return;
-            }
-            cmd = sub;
         }
         c.cmd = cmd;
         c.lastCmd = cmd;
@@ -254,11 +265,12 @@ public final class Engine {
 
     public final List<PreCheck> preChecks = new ArrayList<>();
 
-    /** Runs a command that passed every check: monitors, handler, stats, slowlog, latency. */
+    /** Runs a command that passed every check: handler, stats, slowlog, latency, monitors. */
     public void call(Client c, CommandSpec cmd) {
-        if (!monitors.isEmpty() && !cmd.has(CommandFlags.SKIP_MONITOR) && !cmd.has(CommandFlags.ADMIN)) {
-            feedMonitors(c);
-        }
+        // A handler may replace c.argv with the form to propagate (EXPIRE -> PEXPIREAT ...);
+        // MONITOR and the slowlog show what the client sent, propagation what was done.
+        byte[][] origArgv = c.argv;
+        int origArgc = c.argc;
         c.errorsThisCommand = 0;
         long dirtyBefore = dirty;
         long t0 = System.nanoTime();
@@ -276,9 +288,13 @@ public final class Engine {
         if (c.errorsThisCommand > 0) cmd.failedCalls++;
         stats.totalCommandsProcessed++;
         c.commandsProcessed++;
-        if (!cmd.has(CommandFlags.SKIP_SLOWLOG)) slowlog.maybeLog(this, c, us);
+        if (config.latencyTracking) latency.recordCommand(cmd, us);
+        if (!cmd.has(CommandFlags.SKIP_SLOWLOG)) slowlog.maybeLog(this, c, origArgv, origArgc, us);
         if (config.latencyMonitorThreshold > 0 && us / 1000 >= config.latencyMonitorThreshold) {
             latency.add(cmd.has(CommandFlags.FAST) ? "fast-command" : "command", us / 1000, cachedNowMs / 1000);
+        }
+        if (!monitors.isEmpty() && !cmd.has(CommandFlags.SKIP_MONITOR) && !cmd.has(CommandFlags.ADMIN)) {
+            feedMonitors(c, origArgv, origArgc);
         }
         if (dirty != dirtyBefore) afterWrite(c, cmd);
         // CLIENT REPLY SKIP applies to exactly one command after the one that set it.
@@ -314,7 +330,8 @@ public final class Engine {
 
     private boolean mustPause(Client c, CommandSpec cmd) {
         if (cachedNowMs >= pauseEndMs) { unpause(); return false; }
-        if (c.has(Client.F_MASTER) || c.has(Client.F_REPLICA)) return false;
+        // Replicas are never paused (their master link must keep flowing); everything else is.
+        if (c.has(Client.F_REPLICA)) return false;
         if (pauseType == PAUSE_ALL) return true;
         // WRITE pause blocks writes and commands that may replicate (EVAL, PUBLISH...).
         return cmd.has(CommandFlags.WRITE) || cmd.has(CommandFlags.MAY_REPLICATE);
@@ -356,7 +373,7 @@ public final class Engine {
         return cmd.getKeys(argv, argc, keyPositions);
     }
 
-    private void feedMonitors(Client c) {
+    private void feedMonitors(Client c, byte[][] argv, int argc) {
         StringBuilder sb = new StringBuilder(64);
         long now = System.currentTimeMillis();
         long usec = (System.nanoTime() / 1000) % 1000;
@@ -364,9 +381,9 @@ public final class Engine {
         sb.append(" [").append(c.dbIndex).append(' ');
         if (c.channel == null) sb.append("lua"); else sb.append(c.addr);
         sb.append(']');
-        for (int i = 0; i < c.argc; i++) {
+        for (int i = 0; i < argc; i++) {
             sb.append(" \"");
-            Repr.appendEscaped(sb, c.argv[i]);
+            Repr.appendEscaped(sb, argv[i]);
             sb.append('"');
         }
         String line = sb.toString();

@@ -528,7 +528,7 @@ public final class BitCommands implements CommandFamily {
             }
             c.addLong(reply);
             BitOps.setField(s.buf, off, bits, newVal);
-            // Compare the stored fields: an unsigned SET of an out-of-range value stores its low bits.
+            // A write of the value already there is not a change (unless the string had to grow).
             if (grew || oldVal != newVal) changes++;
         }
 

@@ -203,7 +203,8 @@ public final class ClientCommands implements CommandFamily {
         if (c.has(Client.F_MASTER)) f.append('M');
         if (c.has(Client.F_PUBSUB)) f.append('P');
         if (c.has(Client.F_MULTI)) f.append('x');
-        if (c.has(Client.F_BLOCKED)) f.append('b');
+        // A client held by CLIENT PAUSE is a blocked client in Redis (BLOCKED_POSTPONE).
+        if (c.has(Client.F_BLOCKED | Client.F_PAUSED)) f.append('b');
         if (c.has(Client.F_TRACKING)) f.append('t');
         if (c.has(Client.F_DIRTY_CAS)) f.append('d');
         if (c.has(Client.F_CLOSE_AFTER_REPLY)) f.append('c');

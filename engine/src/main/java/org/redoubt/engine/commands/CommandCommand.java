@@ -63,7 +63,7 @@ public final class CommandCommand implements CommandFamily {
         CommandSpec self = c.engine.commands.visible("command");
         CommandSpec sub = self == null ? null : CommandTable.lookupSub(self, c.argv[1]);
         if (sub == null) {
-            c.addSubcommandSyntaxError();
+            c.addError(Errors.unknownSubcommand(Bytes.str(c.argv[1]), "COMMAND"));
             return;
         }
         if (!sub.arityOk(c.argc)) {

@@ -76,6 +76,7 @@ public final class ConfigCommands implements CommandFamily {
     static void resetStat(Engine engine, Client c) {
         engine.stats.reset();
         for (CommandSpec cmd : engine.commands.visible()) resetCommandStats(cmd);
+        engine.latency.resetHistograms();
         c.addOk();
     }
 

@@ -22,6 +22,7 @@ public final class ConnectionCommands implements CommandFamily {
     static final String DEFAULT_USER = "default";
     private static final byte[] DEFAULT_USER_BYTES = Bytes.of(DEFAULT_USER);
     private static final byte[] PONG = Bytes.of("pong");
+    private static final byte[] PONG_REPLY = Bytes.of("+PONG\r\n");
     private static final byte[] REDACTED = Bytes.of("(redacted)");
 
     static final String AUTH_NO_PASSWORD = "ERR AUTH <password> called without any password configured for the default user. "
@@ -69,7 +70,7 @@ public final class ConnectionCommands implements CommandFamily {
             c.addBulk(PONG);
             c.addBulk(c.argc == 1 ? Bytes.EMPTY : c.argv[1]);
         } else if (c.argc == 1) {
-            c.addSimple("PONG");
+            c.addRaw(PONG_REPLY);
         } else {
             c.addBulk(c.argv[1]);
         }

@@ -59,87 +59,87 @@ public final class DebugCommand implements CommandFamily {
         }
         int argc = c.argc;
         switch (sub) {
-            case "help" -> { if (argc == 2) help(c); else c.addSubcommandSyntaxError(); }
-            case "sleep" -> { if (argc == 3) sleep(c); else c.addSubcommandSyntaxError(); }
+            case "help" -> { if (argc == 2) help(c); else subcommandSyntaxError(c); }
+            case "sleep" -> { if (argc == 3) sleep(c); else subcommandSyntaxError(c); }
             case "set-active-expire" -> {
-                if (argc != 3) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 3) { subcommandSyntaxError(c); return; }
                 c.engine.config.activeExpireEnabled = atoi(c.argv[2]) != 0;
                 c.addOk();
             }
-            case "object" -> { if (argc == 3) object(c); else c.addSubcommandSyntaxError(); }
-            case "sdslen" -> { if (argc == 3) sdslen(c); else c.addSubcommandSyntaxError(); }
+            case "object" -> { if (argc == 3) object(c); else subcommandSyntaxError(c); }
+            case "sdslen" -> { if (argc == 3) sdslen(c); else subcommandSyntaxError(c); }
             case "change-repl-id" -> {
-                if (argc != 2) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 2) { subcommandSyntaxError(c); return; }
                 log.warn("Changing replication IDs after receiving DEBUG change-repl-id");
                 ServerInfo.of(c.engine).changeReplicationId();
                 c.addOk();
             }
-            case "quicklist-packed-threshold" -> { if (argc == 3) packedThreshold(c); else c.addSubcommandSyntaxError(); }
-            case "stringmatch-test" -> {
-                if (argc != 2) { c.addSubcommandSyntaxError(); return; }
+            case "quicklist-packed-threshold" -> { if (argc == 3) packedThreshold(c); else subcommandSyntaxError(c); }
+            case "stringmatch-test", "stringmatch-len" -> {
+                if (argc != 2) { subcommandSyntaxError(c); return; }
                 c.addSimple("Apparently Redis did not crash: test passed");
             }
             case "jmap", "leak" -> c.addOk();
             case "log" -> {
-                if (argc != 3) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 3) { subcommandSyntaxError(c); return; }
                 log.warn("DEBUG LOG: {}", new String(c.argv[2], StandardCharsets.UTF_8));
                 c.addOk();
             }
             case "set-disable-deny-scripts" -> {
-                if (argc != 3) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 3) { subcommandSyntaxError(c); return; }
                 ServerInfo.of(c.engine).scriptDisableDenyScript = atoi(c.argv[2]) != 0;
                 c.addOk();
             }
             case "pause-cron" -> {
-                if (argc != 3) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 3) { subcommandSyntaxError(c); return; }
                 ServerInfo.of(c.engine).cronPaused = atoi(c.argv[2]) != 0;
                 c.addOk();
             }
             case "set-skip-checksum-validation" -> {
-                if (argc != 3) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 3) { subcommandSyntaxError(c); return; }
                 ServerInfo.of(c.engine).skipChecksumValidation = atoi(c.argv[2]) != 0;
                 c.addOk();
             }
             case "aof-flush-sleep" -> {
-                if (argc != 3) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 3) { subcommandSyntaxError(c); return; }
                 ServerInfo.of(c.engine).aofFlushSleepMicros = atoi(c.argv[2]);
                 c.addOk();
             }
-            case "replybuffer" -> { if (argc == 4) replyBuffer(c); else c.addSubcommandSyntaxError(); }
-            case "digest" -> { if (argc == 2) digest(c); else c.addSubcommandSyntaxError(); }
+            case "replybuffer" -> { if (argc == 4) replyBuffer(c); else subcommandSyntaxError(c); }
+            case "digest" -> { if (argc == 2) digest(c); else subcommandSyntaxError(c); }
             case "digest-value" -> digestValue(c);
-            case "protocol" -> { if (argc == 3) protocol(c); else c.addSubcommandSyntaxError(); }
+            case "protocol" -> { if (argc == 3) protocol(c); else subcommandSyntaxError(c); }
             case "error" -> {
-                if (argc != 3) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 3) { subcommandSyntaxError(c); return; }
                 String msg = new String(c.argv[2], StandardCharsets.UTF_8).replace('\n', ' ').replace('\r', ' ');
                 c.addErrorUncounted(msg);
             }
             case "structsize" -> {
-                if (argc != 2) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 2) { subcommandSyntaxError(c); return; }
                 c.addBulk("bits:64 robj:16 dictentry:24 sdshdr5:1 sdshdr8:3 sdshdr16:5 sdshdr32:9 sdshdr64:17 ");
             }
-            case "htstats" -> { if (argc == 3) htstats(c); else c.addSubcommandSyntaxError(); }
-            case "htstats-key" -> { if (argc == 3) htstatsKey(c); else c.addSubcommandSyntaxError(); }
-            case "populate" -> { if (argc >= 3 && argc <= 5) populate(c); else c.addSubcommandSyntaxError(); }
+            case "htstats" -> { if (argc == 3) htstats(c); else subcommandSyntaxError(c); }
+            case "htstats-key" -> { if (argc == 3) htstatsKey(c); else subcommandSyntaxError(c); }
+            case "populate" -> { if (argc >= 3 && argc <= 5) populate(c); else subcommandSyntaxError(c); }
             case "listpack", "quicklist" -> {
-                if (argc != 3 && !(sub.equals("quicklist") && argc == 4)) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 3 && !(sub.equals("quicklist") && argc == 4)) { subcommandSyntaxError(c); return; }
                 encodingDump(c, sub);
             }
             case "drop-cluster-packet-filter" -> {
-                if (argc != 3) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 3) { subcommandSyntaxError(c); return; }
                 if (!Numbers.isLong(c.argv[2], 0, c.argv[2].length)) { c.addError(Errors.NOT_INTEGER); return; }
                 c.addOk();
             }
-            case "replicate" -> { if (argc >= 3) c.addOk(); else c.addSubcommandSyntaxError(); }
+            case "replicate" -> { if (argc >= 3) c.addOk(); else subcommandSyntaxError(c); }
             case "client-eviction" -> {
-                if (argc != 2) { c.addSubcommandSyntaxError(); return; }
+                if (argc != 2) { subcommandSyntaxError(c); return; }
                 c.addError("ERR maxmemory-clients is disabled.");
             }
             case "clusterlink" -> {
                 if (argc == 5 && Bytes.equalsIgnoreCase(c.argv[2], "kill")) {
                     c.addError("ERR Debug option only available for cluster mode enabled setup!");
                 } else {
-                    c.addSubcommandSyntaxError();
+                    subcommandSyntaxError(c);
                 }
             }
             case "reload", "loadaof", "config-rewrite-force-all" ->
@@ -155,8 +155,19 @@ public final class DebugCommand implements CommandFamily {
             case "panic" -> crash(c, "DEBUG PANIC called at Unix time " + System.currentTimeMillis() / 1000);
             case "assert" -> crash(c, "=== ASSERTION FAILED === ==> debug: '1 == 2' is not true");
             case "oom" -> crash(c, "Out Of Memory allocating 9223372036854775807 bytes!");
-            default -> c.addSubcommandSyntaxError();
+            default -> subcommandSyntaxError(c);
         }
+    }
+
+    /**
+     * Redis's addReplySubcommandSyntaxError: a known container given a subcommand it does not
+     * have, or the wrong number of arguments for it (named after argv[0] and argv[1]).
+     */
+    static void subcommandSyntaxError(Client c) {
+        String sub = new String(c.argv[1], StandardCharsets.UTF_8);
+        if (sub.length() > 128) sub = sub.substring(0, 128);
+        c.addError("ERR unknown subcommand or wrong number of arguments for '" + sub + "'. Try "
+            + new String(c.argv[0], StandardCharsets.UTF_8).toUpperCase(Locale.ROOT) + " HELP.");
     }
 
     private static void help(Client c) {
@@ -414,7 +425,7 @@ public final class DebugCommand implements CommandFamily {
         } else if (Bytes.equalsIgnoreCase(what, "resizing")) {
             si.replyBufferResizing = atoi(val) != 0;
         } else {
-            c.addSubcommandSyntaxError();
+            subcommandSyntaxError(c);
             return;
         }
         c.addOk();
@@ -594,11 +605,7 @@ public final class DebugCommand implements CommandFamily {
 
     /** getPositiveLongFromObjectOrReply: the value, or -1 after replying the error. */
     private static long positive(Client c, byte[] a) {
-        if (!Numbers.isLong(a, 0, a.length)) {
-            c.addError(Errors.NOT_INTEGER);
-            return -1;
-        }
-        long v = Numbers.parseLong(a, 0, a.length);
+        long v = Numbers.isLong(a, 0, a.length) ? Numbers.parseLong(a, 0, a.length) : -1;
         if (v < 0) {
             c.addError("ERR value is out of range, must be positive");
             return -1;

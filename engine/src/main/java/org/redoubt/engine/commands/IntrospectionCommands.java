@@ -60,7 +60,7 @@ public final class IntrospectionCommands implements CommandFamily {
 
     void slowlogGet(Client c) {
         if (c.argc > 3) {
-            c.addSubcommandSyntaxError();
+            DebugCommand.subcommandSyntaxError(c);
             return;
         }
         SlowLog log = c.engine.slowlog;
@@ -449,9 +449,11 @@ public final class IntrospectionCommands implements CommandFamily {
     static String memoryReport(Engine e) {
         InfoGenerator.Memory m = InfoGenerator.Memory.of(e);
         StringBuilder sb = new StringBuilder();
-        if (m.used < 5L * 1024 * 1024) {
-            sb.append("This server holds very little data (").append(InfoGenerator.human(m.used))
-                .append(" in use), too little for a meaningful memory analysis. Come back once it stores a real dataset.\n");
+        // On the JVM the startup heap (classes, buffers, JIT) is not data: judge what came after it.
+        if (m.used - m.startup < 5L * 1024 * 1024) {
+            sb.append("This server holds very little data (").append(InfoGenerator.human(Math.max(0, m.used - m.startup)))
+                .append(" above its startup footprint), too little for a meaningful memory analysis. ")
+                .append("Come back once it stores a real dataset.\n");
             return sb.toString();
         }
         List<String> issues = new ArrayList<>();
@@ -459,11 +461,12 @@ public final class IntrospectionCommands implements CommandFamily {
             issues.add("- Memory use peaked at " + InfoGenerator.human(m.peak) + ", well above the current "
                 + InfoGenerator.human(m.used) + ". The JVM keeps heap it grew into for a while; MEMORY PURGE asks it to give memory back.");
         }
-        if (m.fragmentation() > 1.4 && m.rss - m.used > 10L * 1024 * 1024) {
-            issues.add("- The process resident size (" + InfoGenerator.human(m.rss) + ") is " + InfoGenerator.f2(m.fragmentation())
-                + " times the live data (" + InfoGenerator.human(m.used) + "): the heap holds free space or garbage not yet collected.");
+        long committed = ProcessStats.heapCommitted();
+        if (committed > m.used * 3 / 2 && committed - m.used > 64L * 1024 * 1024) {
+            issues.add("- The heap holds " + InfoGenerator.human(committed) + " from the OS for " + InfoGenerator.human(m.used)
+                + " in use: free space or garbage not yet collected. MEMORY PURGE runs a collection.");
         }
-        if (m.fragmentation() < 1.0 && m.rss > 0) {
+        if (m.rss > 0 && m.rss < m.used) {
             issues.add("- The resident size is below the memory in use: part of the heap is swapped out. "
                 + "Swapping makes latency unpredictable; give the machine more RAM or lower maxmemory.");
         }

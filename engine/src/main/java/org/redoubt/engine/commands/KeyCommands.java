@@ -57,6 +57,7 @@ public final class KeyCommands implements CommandFamily {
     private Engine signalEngine;
     private Db signalDb1, signalDb2;
     private final CowMap.Visitor signalVisitor = (key, value, meta) -> {
+        if (keyIsExpired(signalEngine, signalDb1, key)) return true;
         signalEngine.signalModifiedKey(signalDb1, key);
         if (signalDb2 != null) signalEngine.signalModifiedKey(signalDb2, key);
         return true;
@@ -97,7 +98,7 @@ public final class KeyCommands implements CommandFamily {
     }
 
     // =====================================================================================
-    // Shared helpers 
+    // Shared helpers
     // =====================================================================================
 
     /**
@@ -119,7 +120,7 @@ public final class KeyCommands implements CommandFamily {
     static boolean keyIsExpired(Engine e, Db db, byte[] key) {
         if (db.expiresSize() == 0 || e.loading) return false;
         Object w = db.expiresMap().get(key);
-        return w != null && (Long) w <= e.expireNowMs();
+        return w != null && (Long) w < e.expireNowMs();
     }
 
     /**
@@ -153,9 +154,11 @@ public final class KeyCommands implements CommandFamily {
 
     /**
      * The WATCH/tracking signal for a whole database being emptied (FLUSHDB/FLUSHALL), or for
-     * two being swapped (then every key of either is signalled in both, which is what makes a
-     * watched key that exists on either side dirty, as Redis's touchAllWatchedKeysInDb).
-     * Costs O(keys), paid only when someone listens.
+     * two being swapped (then every live key of either is signalled in both), as Redis's
+     * touchAllWatchedKeysInDb: a watched key is touched when it is live on either side. Keys
+     * already logically expired are skipped: dropping or swapping in a stale key is no change
+     * (and a key that went stale after WATCH fails EXEC by itself). Costs O(keys), paid only
+     * when someone listens.
      */
     private void signalWholeDb(Engine e, Db db, Db other) {
         if (e.keyListeners.isEmpty() || db.size() == 0) return;
@@ -524,7 +527,10 @@ public final class KeyCommands implements CommandFamily {
         return null;
     }
 
-    /** Collections: not yet copyable (RValue has no copy operation yet; see the lead's note). */
+    /**
+     * Collections need a deep copy that RValue does not offer yet; until it does, COPY of a
+     * collection replies an error rather than sharing a mutable value between two keys.
+     */
     private static Object dupRValue(RValue r) {
         return null;
     }

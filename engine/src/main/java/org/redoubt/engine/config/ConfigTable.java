@@ -56,7 +56,8 @@ import org.redoubt.engine.config.ConfigEntry.Values;
  *
  * <p>Besides the table, a config file may hold include, rename-command, user, loadmodule,
  * sentinel and module ("name.option") lines, handled as Redis does outside the table:
- * include reads another file (relative to the process directory, globs allowed);
+ * include reads another file (globs allowed; a relative path is relative to the working
+ * directory, which is the process directory unless a "dir" line came before, as in Redis);
  * rename-command is checked and recorded in {@link #renamedCommands} for the engine to apply;
  * user and loadmodule lines are recorded; sentinel lines are ignored outside sentinel mode.
  *
@@ -119,6 +120,9 @@ public final class ConfigTable {
 
     public ConfigTable(Config config) {
         this.c = config;
+        // Redis 7.0.15's directives in its own order. A .bind(...) writes a Config field; an entry
+        // without one is accepted and shown but has no effect yet.
+        // ---- yes/no
         add(bool("rdbchecksum", null, IMMUTABLE, true).bind(() -> c.rdbchecksum, v -> c.rdbchecksum = v));
         add(bool("daemonize", null, IMMUTABLE, false).bind(() -> c.daemonize, v -> c.daemonize = v));
         add(bool("io-threads-do-reads", null, DEBUG | IMMUTABLE, false));
@@ -174,6 +178,7 @@ public final class ConfigTable {
         add(bool("latency-tracking", null, 0, true).bind(() -> c.latencyTracking, v -> c.latencyTracking = v));
         add(bool("aof-disable-auto-gc", null, 0, false));
         add(bool("replica-ignore-disk-write-errors", null, 0, false));
+        // ---- strings (empty-is-null ones are "not set" when empty)
         add(str("aclfile", null, IMMUTABLE, false, "").bind(() -> c.aclfile, v -> c.aclfile = v));
         add(str("unixsocket", null, IMMUTABLE, true, null).bind(() -> c.unixsocket, v -> c.unixsocket = v));
         add(str("pidfile", null, IMMUTABLE, true, null).bind(() -> c.pidfile, v -> c.pidfile = v));
@@ -203,6 +208,7 @@ public final class ConfigTable {
         add(str("logfile", null, IMMUTABLE, false, "").bind(() -> c.logfile, v -> c.logfile = v));
         add(str("masterauth", null, SENSITIVE, true, null).bind(() -> c.masterauth, v -> c.masterauth = v));
         add(str("requirepass", null, SENSITIVE, true, null).bind(() -> c.requirepass, v -> c.requirepass = v));
+        // ---- enums
         add(choice("supervised", null, IMMUTABLE, SUPERVISED_MODE, "no"));
         add(choice("syslog-facility", null, IMMUTABLE, SYSLOG_FACILITY, "local0"));
         add(choice("repl-diskless-load", null, DEBUG | DENY_LOADING, REPL_DISKLESS_LOAD, "disabled"));
@@ -228,6 +234,7 @@ public final class ConfigTable {
         add(choice("shutdown-on-sigterm", null, MULTI_ARG, SHUTDOWN_ON_SIG, "default")
             .validate(ConfigTable::shutdownFlagsError)
             .bind(() -> c.shutdownOnSigterm, v -> c.shutdownOnSigterm = v));
+        // ---- numbers: C type (signed or unsigned bounds), min, max, default, notation
         add(num("databases", null, IMMUTABLE, Kind.INT, 1, INT_MAX, 16, INTEGER)
             .bind(() -> c.databases, v -> c.databases = (int) v));
         add(num("port", null, 0, Kind.INT, 0, 65535, 6379, INTEGER).bind(() -> c.port, v -> c.port = (int) v));
@@ -328,6 +335,7 @@ public final class ConfigTable {
         add(num("repl-backlog-ttl", null, 0, Kind.TIME_T, 0, LONG_MAX, 3600, INTEGER));
         add(num("auto-aof-rewrite-min-size", null, 0, Kind.OFF_T, 0, LONG_MAX, 67108864, MEMORY));
         add(num("loading-process-events-interval-bytes", null, HIDDEN, Kind.OFF_T, 1024, INT_MAX, 2097152, INTEGER));
+        // ---- TLS (known to Redis builds with TLS; no TLS here yet)
         add(num("tls-port", null, 0, Kind.INT, 0, 65535, 0, INTEGER));
         add(num("tls-session-cache-size", null, 0, Kind.INT, 0, INT_MAX, 20480, INTEGER));
         add(num("tls-session-cache-timeout", null, 0, Kind.INT, 0, INT_MAX, 300, INTEGER));
@@ -348,6 +356,7 @@ public final class ConfigTable {
         add(str("tls-protocols", null, 0, true, null));
         add(str("tls-ciphers", null, 0, true, null));
         add(str("tls-ciphersuites", null, 0, true, null));
+        // ---- directives with their own parser: dir, save, client-output-buffer-limit, ...
         addSpecials();
     }
 
@@ -959,7 +968,8 @@ public final class ConfigTable {
         if (!c.logfile.isEmpty()) {
             try {
                 // Only checks that the log file can be opened, as Redis does before starting.
-                Files.newOutputStream(Path.of(c.logfile), StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
+                Files.newOutputStream(currentDir().resolve(c.logfile), StandardOpenOption.CREATE,
+                    StandardOpenOption.APPEND).close();
             } catch (IOException e) {
                 throw ConfigFileException.at(0, null, "Can't open the log file: " + ConfigSyntax.strerror(e));
             } catch (RuntimeException e) {
@@ -1062,7 +1072,13 @@ public final class ConfigTable {
         StringBuilder content = new StringBuilder();
         if (ConfigSyntax.isPattern(pattern)) {
             // A glob that matches nothing is not an error (an empty conf.d directory).
-            for (Path p : glob(pattern)) content.append(readConfigFile(p.toString()));
+            List<Path> files;
+            try {
+                files = glob(currentDir().resolve(pattern).toString());
+            } catch (RuntimeException e) {
+                files = List.of();
+            }
+            for (Path p : files) content.append(readConfigFile(p.toString()));
         } else {
             content.append(readConfigFile(pattern));
         }
@@ -1074,9 +1090,9 @@ public final class ConfigTable {
         }
     }
 
-    private static String readConfigFile(String name) throws ConfigFileException {
+    private String readConfigFile(String name) throws ConfigFileException {
         try {
-            return new String(Files.readAllBytes(Path.of(name)), StandardCharsets.UTF_8);
+            return new String(Files.readAllBytes(currentDir().resolve(name)), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new ConfigFileException("Fatal error, can't open config file '" + name + "': " + ConfigSyntax.strerror(e));
         } catch (RuntimeException e) {
@@ -1118,8 +1134,8 @@ public final class ConfigTable {
     /**
      * The config text redis-server builds from its command-line options after the config file:
      * each "--name" starts a line, other arguments are appended quoted (so "--port 7777" gives
-     * {@code port "7777" }); "--save" with no value becomes save "". A lone "-" as the first or
-     * last argument means "read stdin" and is left to the caller.
+     * {@code port "7777" }); "--save" with no value becomes save "". A lone "-" as the last
+     * argument means "also read stdin" and is left to the caller.
      */
     public static String argsToConfigText(List<String> args) {
         StringBuilder options = new StringBuilder();
@@ -1127,7 +1143,7 @@ public final class ConfigTable {
         int argc = args.size();
         for (int j = 0; j < argc; j++) {
             String a = args.get(j);
-            if (a.equals("-") && (j == 0 || j == argc - 1)) continue;
+            if (a.equals("-") && j == argc - 1) continue;
             if (handledLastConfigArg && a.startsWith("--")) {
                 if (options.length() > 0) options.append('\n');
                 options.append(a, 2, a.length()).append(' ');

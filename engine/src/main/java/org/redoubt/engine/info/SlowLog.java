@@ -25,22 +25,21 @@ public final class SlowLog {
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
     private long nextId;
 
-    public void maybeLog(Engine e, Client c, long us) {
-        if (e.config.latencyTracking && c.cmd != null) e.latency.recordCommand(c.cmd, us);
+    public void maybeLog(Engine e, Client c, byte[][] argv, int argc, long us) {
         long threshold = e.config.slowlogLogSlowerThan;
         if (threshold < 0 || e.config.slowlogMaxLen == 0 || us < threshold) return;
         Entry en = new Entry();
         en.id = nextId++;
         en.time = System.currentTimeMillis() / 1000;
         en.durationUs = us;
-        int n = Math.min(c.argc, MAX_ARGC);
+        int n = Math.min(argc, MAX_ARGC);
         en.args = new byte[n][];
         for (int i = 0; i < n; i++) {
-            if (n == MAX_ARGC && i == n - 1 && c.argc > MAX_ARGC) {
-                en.args[i] = ("... (" + (c.argc - MAX_ARGC + 1) + " more arguments)").getBytes();
+            if (n == MAX_ARGC && i == n - 1 && argc > MAX_ARGC) {
+                en.args[i] = ("... (" + (argc - MAX_ARGC + 1) + " more arguments)").getBytes();
                 break;
             }
-            byte[] a = c.argv[i];
+            byte[] a = argv[i];
             if (a.length > MAX_ARG_LEN) {
                 byte[] t = new byte[MAX_ARG_LEN];
                 System.arraycopy(a, 0, t, 0, MAX_ARG_LEN);

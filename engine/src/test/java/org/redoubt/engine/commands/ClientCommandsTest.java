@@ -140,6 +140,8 @@ class ClientCommandsTest {
         c.flags = Client.F_PUBSUB | Client.F_BLOCKED | Client.F_TRACKING | Client.F_DIRTY_CAS
             | Client.F_CLOSE_AFTER_REPLY | Client.F_CLOSE_ASAP | Client.F_UNIX;
         assertThat(ClientCommands.flagLetters(c)).isEqualTo("PbtdcAU");
+        c.flags = Client.F_PAUSED;
+        assertThat(ClientCommands.flagLetters(c)).isEqualTo("b");
     }
 
     @Test
@@ -417,7 +419,7 @@ class ClientCommandsTest {
         assertThat(help).contains("KILL <ip:port>", "PAUSE <timeout> [WRITE|ALL]", "REPLY (ON|OFF|SKIP)",
             "SETNAME <name>", "NO-EVICT (ON|OFF)", "LIST [options ...]");
         assertThat(help.get(help.size() - 2)).isEqualTo("HELP");
-        assertThat(help.get(help.size() - 1)).isEqualTo("    Print this help.");
+        assertThat(help.get(help.size() - 1)).isEqualTo("    Prints this help.");
     }
 
     @Test

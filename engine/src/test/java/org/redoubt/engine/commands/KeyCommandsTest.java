@@ -625,6 +625,22 @@ class KeyCommandsTest {
     }
 
     @Test
+    void flushAndSwapDoNotSignalStaleKeys() {
+        r("SET", "live", "1");
+        r("SET", "stale", "1");
+        expireNow(0, "stale");
+        r("SELECT", "1");
+        r("SET", "stale1", "1");
+        expireNow(1, "stale1");
+        signalled.clear();
+        r("SWAPDB", "0", "1");
+        assertThat(signalled).containsExactlyInAnyOrder("0:live", "1:live");
+        signalled.clear();
+        r("FLUSHALL");
+        assertThat(signalled).containsExactlyInAnyOrder("1:live");
+    }
+
+    @Test
     void flushallWithSavePointsZeroesDirty() {
         h.engine.config.savePoints = new long[][] {{3600, 1}};
         r("SET", "key", "value");

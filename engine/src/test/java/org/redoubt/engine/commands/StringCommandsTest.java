@@ -10,7 +10,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.redoubt.engine.Harness;
 import org.redoubt.engine.Harness.Err;
-import org.redoubt.engine.config.Config;
 import org.redoubt.engine.config.Notify;
 import org.redoubt.engine.type.Sds;
 import org.redoubt.engine.type.Types;
