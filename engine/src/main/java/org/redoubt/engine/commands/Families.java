@@ -20,6 +20,17 @@ public final class Families {
         l.add(new DebugCommand());
         l.add(new IntrospectionCommands());
         l.add(new ConfigCommands());
+        l.add(new ListCommands());
+        l.add(new HashCommands());
+        l.add(new SetCommands());
+        l.add(new ZSetCommands());
+        l.add(new SortCommand());
+        l.add(new TxCommands());
+        l.add(new PubSubCommands());
+        l.add(new ScriptingCommands());
+        l.add(new StreamCommands());
+        l.add(new HyperLogLogCommands());
+        l.add(new GeoCommands());
         return l;
     }
 }
