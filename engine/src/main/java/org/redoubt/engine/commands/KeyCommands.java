@@ -523,17 +523,10 @@ public final class KeyCommands implements CommandFamily {
     static Object duplicate(Object v, Engine e) {
         if (v instanceof byte[]) return v;
         if (v instanceof Sds s) return new Sds(s.toBytes(), s.len, e.snapshotEpoch);
-        if (v instanceof RValue r) return dupRValue(r);
+        if (v instanceof RValue r) return r.duplicate(e.snapshotEpoch);
         return null;
     }
 
-    /**
-     * Collections need a deep copy that RValue does not offer yet; until it does, COPY of a
-     * collection replies an error rather than sharing a mutable value between two keys.
-     */
-    private static Object dupRValue(RValue r) {
-        return null;
-    }
 
     private void swapdb(Client c) {
         Engine e = c.engine;

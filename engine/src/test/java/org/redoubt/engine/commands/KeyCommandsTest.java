@@ -71,6 +71,7 @@ class KeyCommandsTest {
     private record FakeList() implements RValue {
         @Override public String typeName() { return "list"; }
         @Override public String encoding() { return "quicklist"; }
+        @Override public org.redoubt.engine.type.RValue duplicate(long epoch) { return this; }
     }
 
     // =====================================================================================

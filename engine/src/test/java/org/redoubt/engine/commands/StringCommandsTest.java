@@ -578,5 +578,6 @@ class StringCommandsTest {
     static final class FakeList implements org.redoubt.engine.type.RValue {
         @Override public String typeName() { return "list"; }
         @Override public String encoding() { return "quicklist"; }
+        @Override public org.redoubt.engine.type.RValue duplicate(long epoch) { return this; }
     }
 }
