@@ -49,6 +49,40 @@ public final class Main {
         }
         int rc = run(args);
         if (rc != 0) System.exit(rc);
+        if (Server.daemonParent) System.exit(0);
+    }
+
+    /**
+     * daemonize yes: a JVM cannot fork, so start a detached copy of this process (same JVM
+     * options and arguments, a new session via setsid when available, output to the logfile or
+     * /dev/null) and exit; the copy writes the pidfile (Redis's default for daemons:
+     * /var/run/redis_PORT.pid... here redoubt_PORT.pid under /var/run or /tmp).
+     */
+    private static int daemonize(Config config, String[] args) {
+        List<String> cmd = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) cmd.add("/usr/bin/setsid");
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-Dredoubt.daemonized=true");
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.addAll(Arrays.asList(args));
+        if (config.pidfile.isEmpty()) {
+            String dir = Files.isWritable(Path.of("/var/run")) ? "/var/run" : System.getProperty("java.io.tmpdir");
+            cmd.add("--pidfile");
+            cmd.add(dir + "/redoubt_" + config.port + ".pid");
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        java.io.File out = new java.io.File(config.logfile.isEmpty() ? "/dev/null" : config.logfile);
+        pb.redirectOutput(ProcessBuilder.Redirect.appendTo(out)).redirectError(ProcessBuilder.Redirect.appendTo(out));
+        try {
+            pb.start();
+            return 0;
+        } catch (IOException e) {
+            System.err.println("Can't daemonize: " + e.getMessage());
+            return 1;
+        }
     }
 
     private static boolean isHelpOrVersion(String a) {
@@ -85,6 +119,10 @@ public final class Main {
         } catch (ConfigFileException e) {
             System.err.println(e.getMessage());
             return 1;
+        }
+        if (config.daemonize && !Boolean.getBoolean("redoubt.daemonized")) {
+            Server.daemonParent = true;
+            return daemonize(config, args);
         }
         Server server = new Server(config, table, configFile);
         return server.start(warnings);

@@ -16,6 +16,8 @@ import org.slf4j.LoggerFactory;
 /** The process: wires config, engine and front end; start-up and shutdown as redis-server. */
 public final class Server {
     private static final Logger log = LoggerFactory.getLogger(Server.class);
+    /** Set when this process only launched a daemonized copy and must exit. */
+    static volatile boolean daemonParent;
 
     private final Config config;
     private final ConfigTable table;

@@ -623,6 +623,33 @@ public final class CowMap {
     return s;
   }
 
+  /**
+   * A new live map with the same entries, in O(1). The two maps share every node that exists now;
+   * each copies a shared node before its first write to it (as after {@link #snapshot()}), so neither
+   * ever observes the other's later writes. This is the copy-on-write step of a collection value
+   * backed by a map: the value a snapshot references keeps this map, frozen, and its writable copy
+   * gets the fork. Owner thread only; not on a snapshot.
+   */
+  public CowMap fork() {
+    checkWritable();
+    CowMap f = new CowMap(hasher);
+    Node shared = root;
+    int base = epochBase;
+    if (++epoch == epochBase) {
+      root = deepCopy(root, 0);
+      epochBase = epoch;
+    }
+    // The shared tree's epochs lie in [base, epoch - 1] cyclically, for the fork as for this map.
+    f.epoch = epoch;
+    f.epochBase = base;
+    f.root = shared;
+    if (f.epoch == base) {
+      f.root = f.deepCopy(shared, 0);
+      f.epochBase = f.epoch;
+    }
+    return f;
+  }
+
   private Node deepCopy(Node n, int shift) {
     Node c = n.copy(epoch);
     if (shift < COLLISION_SHIFT) {
