@@ -51,6 +51,7 @@ public final class Server {
         engine = new Engine(config, Families.standard());
         engine.configTable = table;
         engine.configFile = configFile;
+        for (String[] r : table.renamedCommands) engine.commands.rename(r[0], r[1]);
         table.addApplyHook("loglevel", () -> Logging.setLevel(config.loglevel));
         frontEnd = new FrontEnd(engine);
         engine.shutdownHandler = this::shutdownFromEngine;

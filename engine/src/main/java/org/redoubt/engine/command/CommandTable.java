@@ -106,17 +106,33 @@ public final class CommandTable {
                 visible.put(c.name, c);
             }
         }
+        rebuildLookup();
+        frozen = true;
+    }
+
+    /**
+     * rename-command: the command answers to a new name ("" removes it), as Redis re-keys its
+     * command dict; its spec (and so COMMAND INFO and commandstats) keeps the original name.
+     */
+    public void rename(String from, String to) {
+        CommandSpec c = visible.remove(from.toLowerCase(java.util.Locale.ROOT));
+        if (c == null) throw new IllegalArgumentException("no such command: " + from);
+        if (!to.isEmpty()) visible.put(to.toLowerCase(java.util.Locale.ROOT), c);
+        rebuildLookup();
+    }
+
+    private void rebuildLookup() {
         int cap = Integer.highestOneBit(Math.max(16, visible.size() * 4)) * 2;
         slots = new CommandSpec[cap];
         slotNames = new byte[cap][];
-        for (CommandSpec c : visible.values()) {
-            byte[] n = c.name.getBytes(StandardCharsets.US_ASCII);
+        for (Map.Entry<String, CommandSpec> en : visible.entrySet()) {
+            CommandSpec c = en.getValue();
+            byte[] n = en.getKey().getBytes(StandardCharsets.US_ASCII);
             int i = hashLower(n, n.length) & (cap - 1);
             while (slots[i] != null) i = (i + 1) & (cap - 1);
             slots[i] = c;
             slotNames[i] = n;
         }
-        frozen = true;
     }
 
     private static int hashLower(byte[] b, int len) {

@@ -805,7 +805,7 @@ public final class ConfigTable {
             case "include":
                 return "config file only: include <path-or-glob>; reads another file (relative to the working directory)";
             case "rename-command":
-                return "config file only: rename-command <command> <new-name> (\"\" removes it); no effect yet";
+                return "config file only: rename-command <command> <new-name> (\"\" removes it)";
             case "user":
                 return "config file only: user <name> <ACL rules...>; no effect yet";
             case "loadmodule":
@@ -982,6 +982,7 @@ public final class ConfigTable {
         List<String> warnings = new ArrayList<>();
         for (Map.Entry<String, ConfigEntry> me : mentioned.entrySet()) {
             ConfigEntry e = me.getValue();
+            if (me.getKey().equals("rename-command")) continue;  // applied by the engine's command table
             if (e == null || (!e.isBound() && !e.isDefault())) {
                 warnings.add(me.getKey() + " is not implemented yet and has no effect");
             }
