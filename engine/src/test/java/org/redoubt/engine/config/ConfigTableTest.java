@@ -365,8 +365,7 @@ class ConfigTableTest {
             "jemalloc-bg-thread is not implemented yet and has no effect",
             "loadmodule is not implemented yet and has no effect",
             "mymodule.setting is not implemented yet and has no effect",
-            "user is not implemented yet and has no effect",
-            "rename-command is not implemented yet and has no effect");
+            "user is not implemented yet and has no effect");
         assertThat(t.loadmoduleLines).containsExactly("loadmodule /opt/redis/mymodule.so arg1");
         assertThat(t.userLines).containsExactly("user alice on >secret ~* +@all");
         assertThat(t.renamedCommands).hasSize(1);
