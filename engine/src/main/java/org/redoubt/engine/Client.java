@@ -23,7 +23,13 @@ public final class Client {
         F_BLOCKED = 1 << 4, F_CLOSE_AFTER_REPLY = 1 << 5, F_CLOSE_ASAP = 1 << 6, F_REPLY_OFF = 1 << 7,
         F_REPLY_SKIP_NEXT = 1 << 8, F_REPLY_SKIP = 1 << 9, F_NO_EVICT = 1 << 10, F_READONLY = 1 << 11,
         F_MASTER = 1 << 12, F_REPLICA = 1 << 13, F_TRACKING = 1 << 14, F_UNIX = 1 << 15,
-        F_DIRTY_CAS = 1 << 16, F_PAUSED = 1 << 17, F_INTERNAL = 1 << 18, F_NO_TOUCH = 1 << 19;
+        F_DIRTY_CAS = 1 << 16, F_PAUSED = 1 << 17, F_INTERNAL = 1 << 18, F_NO_TOUCH = 1 << 19,
+        /** Blocking commands must not block (inside EXEC, scripts): they answer as on timeout. */
+        F_DENY_BLOCKING = 1 << 20,
+        /** The reply being written is a push (pub/sub, invalidation): CLIENT REPLY OFF/SKIP do not apply. */
+        F_PUSHING = 1 << 21,
+        /** Propagate this command to replicas though it changed no data (PUBLISH); reset per call. */
+        F_FORCE_REPL = 1 << 22;
 
     public final Engine engine;
     public final long id;
@@ -60,6 +66,13 @@ public final class Client {
     /** Blocking: when the wait ends (ms), 0 = forever. */
     public long blockedUntilMs;
 
+    // ---- state of the transaction, pub/sub and tracking modules (null until first used)
+    public Multi.State mstate;
+    public PubSub.Subs subs;
+    public Tracking.State tracking;
+    /** client-output-buffer-limit: when the soft limit was first exceeded (unix s), 0 = under it. */
+    public long obufSoftLimitSince;
+
     public Client(Engine engine, long id, Channel channel) {
         this.engine = engine;
         this.id = id;
@@ -83,7 +96,7 @@ public final class Client {
 
     /** The buffer to encode into, or null when replies are suppressed (CLIENT REPLY OFF/SKIP). */
     private ByteBuf buf() {
-        if ((flags & (F_REPLY_OFF | F_REPLY_SKIP)) != 0) return null;
+        if ((flags & (F_REPLY_OFF | F_REPLY_SKIP)) != 0 && (flags & F_PUSHING) == 0) return null;
         ByteBuf b = out;
         if (b == null) {
             b = out = channel != null ? channel.alloc().ioBuffer(256) : Unpooled.buffer(256);

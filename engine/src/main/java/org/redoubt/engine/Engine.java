@@ -53,6 +53,27 @@ public final class Engine {
     /** The engine's event loop; null for an engine driven directly (unit tests). */
     public EventLoop loop;
     public ClientIO io;
+    /** Transactions, pub/sub and client-side caching: state several command families share. */
+    public final Multi multi;
+    public final PubSub pubsub;
+    public final Tracking tracking;
+    /** Clients blocked on keys (BLPOP, BZPOPMIN, XREAD BLOCK...): see {@link Blocking}. */
+    public final Blocking blocking;
+    /** The client whose command is being processed (Redis's current_client); null between commands. */
+    public Client currentClient;
+    /** Nesting of {@link #call}: above 0 while a command runs (EXEC and scripts nest calls). */
+    public int callDepth;
+    /** Set while EXEC runs its queued commands (see {@link Multi} for the propagation contract). */
+    public boolean inExec;
+    /** Set by the scripting module while a script runs: the client that called the script. */
+    public Client scriptCaller;
+    /**
+     * While key listeners run: the client whose command modified the key, null for expiry
+     * and eviction (Redis's signalModifiedKey client argument).
+     */
+    public Client keyModifier;
+    /** Rounds of write listeners so far (commands handed to propagation). */
+    public long propagatedWrites;
 
     public final LinkedHashMap<Long, Client> clients = new LinkedHashMap<>();
     public final List<Client> monitors = new ArrayList<>();
@@ -102,6 +123,10 @@ public final class Engine {
         this.runId = sb.toString();
         this.dbs = new Db[config.databases];
         for (int i = 0; i < dbs.length; i++) dbs[i] = new Db(this, i);
+        this.multi = new Multi(this, dbs.length);
+        this.pubsub = new PubSub(this);
+        this.tracking = new Tracking(this);
+        this.blocking = new Blocking(this);
         for (CommandFamily f : families) f.register(commands, this);
         commands.freeze();
     }
@@ -179,11 +204,18 @@ public final class Engine {
     /** Hands every pending reply buffer to its channel (Redis's handleClientsWithPendingWrites). */
     public void flushPending() {
         flushScheduled = false;
+        List<Client> overLimit = null;
         for (int i = 0, n = pendingFlush.size(); i < n; i++) {
             Client c = pendingFlush.get(i);
             c.flushQueued = false;
             io.netty.buffer.ByteBuf b = c.out;
             if (b == null) continue;
+            // A client over its output-buffer limits gets nothing more: it is closed below.
+            if (c.has(Client.F_CLOSE_ASAP) || OutputLimits.check(this, c)) {
+                if (overLimit == null) overLimit = new ArrayList<>();
+                overLimit.add(c);
+                continue;
+            }
             c.out = null;
             int len = b.readableBytes();
             stats.netOutputBytes += len;
@@ -194,9 +226,11 @@ public final class Engine {
                 b.release();
             } else {
                 c.channel.writeAndFlush(b, c.channel.voidPromise());
+                OutputLimits.pendingBytes(c);
             }
         }
         pendingFlush.clear();
+        if (overLimit != null) for (Client c : overLimit) OutputLimits.close(this, c);
     }
 
     // =====================================================================================
@@ -208,6 +242,16 @@ public final class Engine {
      * handler, then statistics. Exactly one reply is produced unless the client blocks.
      */
     public void process(Client c) {
+        Client prev = currentClient;
+        currentClient = c;
+        dispatch(c);
+        if (tracking.active()) tracking.afterCommand(c);
+        currentClient = prev;
+        // Keys written by the command (or MULTI/EXEC, script) serve the clients blocked on them.
+        if (callDepth == 0 && blocking.hasWork()) blocking.afterCommand();
+    }
+
+    private void dispatch(Client c) {
         updateClock();
         c.lastInteractionMs = cachedNowMs;
         if (c.argc == 0) return;
@@ -255,12 +299,23 @@ public final class Engine {
             return;
         }
         for (int i = 0; i < preChecks.size(); i++) {
-            if (!preChecks.get(i).allow(c, cmd)) return;
+            if (!preChecks.get(i).allow(c, cmd)) {
+                // A refused command inside MULTI dooms the transaction (Redis's flagTransaction).
+                if (c.has(Client.F_MULTI)) c.flags |= Client.F_DIRTY_EXEC;
+                return;
+            }
+        }
+        if (c.has(Client.F_MULTI) && multi.queues(cmd)) {
+            multi.queue(c, cmd);
+            return;
         }
         call(c, cmd);
     }
 
-    /** Extra checks installed by modules (MULTI queueing, cluster redirection, OOM...). */
+    /**
+     * Extra checks installed by modules (cluster redirection, OOM...), run after the built-in
+     * ones; a check that refuses a command replies through {@link #reject} and returns false.
+     */
     public interface PreCheck { boolean allow(Client c, CommandSpec cmd); }
 
     public final List<PreCheck> preChecks = new ArrayList<>();
@@ -274,6 +329,7 @@ public final class Engine {
         c.errorsThisCommand = 0;
         long dirtyBefore = dirty;
         long t0 = System.nanoTime();
+        callDepth++;
         try {
             cmd.handler.execute(c);
         } catch (RuntimeException | StackOverflowError e) {
@@ -281,11 +337,25 @@ public final class Engine {
             log.warn("Command '{}' failed with an internal error", cmd.fullName, e);
             c.addError("ERR internal error while executing '" + cmd.fullName + "': " + e.getClass().getSimpleName());
         }
+        callDepth--;
         long us = (System.nanoTime() - t0) / 1000;
-        if (c.has(Client.F_BLOCKED)) return;
+        if (c.has(Client.F_BLOCKED)) {
+            // As Redis, a command that blocks is counted now; its duration, failure, latency
+            // and slowlog entry are accounted when it is unblocked (see Blocking).
+            cmd.calls++;
+            cmd.microseconds += us;
+            stats.totalCommandsProcessed++;
+            c.commandsProcessed++;
+            if (!monitors.isEmpty() && !cmd.has(CommandFlags.SKIP_MONITOR) && !cmd.has(CommandFlags.ADMIN)) {
+                feedMonitors(c, origArgv, origArgc);
+            }
+            return;
+        }
         cmd.calls++;
         cmd.microseconds += us;
         if (c.errorsThisCommand > 0) cmd.failedCalls++;
+        // Errors of a nested call (inside EXEC) are that command's, not its caller's.
+        c.errorsThisCommand = 0;
         stats.totalCommandsProcessed++;
         c.commandsProcessed++;
         if (config.latencyTracking) latency.recordCommand(cmd, us);
@@ -296,7 +366,11 @@ public final class Engine {
         if (!monitors.isEmpty() && !cmd.has(CommandFlags.SKIP_MONITOR) && !cmd.has(CommandFlags.ADMIN)) {
             feedMonitors(c, origArgv, origArgc);
         }
-        if (dirty != dirtyBefore) afterWrite(c, cmd);
+        // EXEC is never propagated itself; Multi closes a transaction with fireWritten.
+        boolean forced = (c.flags & Client.F_FORCE_REPL) != 0;
+        if ((dirty != dirtyBefore || forced) && cmd != multi.execCmd) afterWrite(c, cmd);
+        c.flags &= ~Client.F_FORCE_REPL;
+        if (cmd.has(CommandFlags.READONLY) && tracking.active()) tracking.afterCall(c, cmd);
         // CLIENT REPLY SKIP applies to exactly one command after the one that set it.
         if (c.has(Client.F_REPLY_SKIP)) c.flags &= ~Client.F_REPLY_SKIP;
         if (c.has(Client.F_REPLY_SKIP_NEXT)) {
@@ -310,6 +384,12 @@ public final class Engine {
     public final List<WriteListener> writeListeners = new ArrayList<>();
 
     private void afterWrite(Client c, CommandSpec cmd) {
+        propagatedWrites++;
+        for (int i = 0; i < writeListeners.size(); i++) writeListeners.get(i).written(c, cmd);
+    }
+
+    /** Runs the write listeners for cmd without counting a write (EXEC's closing mark). */
+    void fireWritten(Client c, CommandSpec cmd) {
         for (int i = 0; i < writeListeners.size(); i++) writeListeners.get(i).written(c, cmd);
     }
 
@@ -333,8 +413,11 @@ public final class Engine {
         // Replicas are never paused (their master link must keep flowing); everything else is.
         if (c.has(Client.F_REPLICA)) return false;
         if (pauseType == PAUSE_ALL) return true;
-        // WRITE pause blocks writes and commands that may replicate (EVAL, PUBLISH...).
-        return cmd.has(CommandFlags.WRITE) || cmd.has(CommandFlags.MAY_REPLICATE);
+        // WRITE pause blocks writes and commands that may replicate (EVAL, PUBLISH...); EXEC
+        // is judged by what it queued.
+        int flags = cmd.flags;
+        if (cmd == multi.execCmd && c.mstate != null) flags |= c.mstate.cmdFlags;
+        return (flags & (CommandFlags.WRITE | CommandFlags.MAY_REPLICATE)) != 0;
     }
 
     /** Ends CLIENT PAUSE and resumes the clients it held, in arrival order. */
@@ -349,9 +432,21 @@ public final class Engine {
         }
     }
 
-    private void reject(Client c, CommandSpec cmd, String err) {
-        c.addError(err);
+    /**
+     * Refuses a command before it runs (Redis's rejectCommand): counts it as rejected and,
+     * inside MULTI, dooms the transaction; a refused EXEC discards it with EXECABORT. Checks
+     * installed in {@link #preChecks} should refuse through here.
+     */
+    public void reject(Client c, CommandSpec cmd, String err) {
         if (cmd != null) cmd.rejectedCalls++;
+        if (c.has(Client.F_MULTI)) {
+            if (cmd != null && cmd == multi.execCmd) {
+                multi.execAbort(c, err);
+                return;
+            }
+            c.flags |= Client.F_DIRTY_EXEC;
+        }
+        c.addError(err);
     }
 
     private void rejectUnknown(Client c) {
@@ -363,6 +458,7 @@ public final class Engine {
         }
         String name = new String(c.argv[0], StandardCharsets.UTF_8);
         if (name.length() > 128) name = name.substring(0, 128);
+        if (c.has(Client.F_MULTI)) c.flags |= Client.F_DIRTY_EXEC;
         c.addError("ERR unknown command '" + name + "', with args beginning with: " + args);
     }
 
@@ -371,6 +467,11 @@ public final class Engine {
         if (keyPositions.length < argc) keyPositions = new int[argc];
         holder[0] = keyPositions;
         return cmd.getKeys(argv, argc, keyPositions);
+    }
+
+    /** Shows c's current command to MONITOR clients (an EXEC refused before it ran). */
+    void feedMonitorsIfAny(Client c) {
+        if (!monitors.isEmpty()) feedMonitors(c, c.argv, c.argc);
     }
 
     private void feedMonitors(Client c, byte[][] argv, int argc) {
@@ -394,9 +495,35 @@ public final class Engine {
     // Keyspace hooks
     // =====================================================================================
 
-    /** A key was modified: WATCH invalidation and client tracking hook in here. */
+    /** A key was modified by the running command: WATCH invalidation and client tracking. */
     public void signalModifiedKey(Db db, byte[] key) {
+        signalModifiedKey(currentClient, db, key);
+    }
+
+    /** A key was modified by {@code by} (null: by the server itself, as expiry and eviction). */
+    public void signalModifiedKey(Client by, Db db, byte[] key) {
+        Client prev = keyModifier;
+        keyModifier = by;
         for (int i = 0; i < keyListeners.size(); i++) keyListeners.get(i).modified(db, key);
+        keyModifier = prev;
+    }
+
+    /**
+     * A whole database is about to be emptied (FLUSHDB, FLUSHALL, a full resync; dbid -1 for
+     * all of them), as Redis's signalFlushedDb: WATCHes of live keys fail, tracking clients
+     * drop their whole cache. Call once per flush, before the keys go, instead of signalling
+     * each key: this costs O(watched keys), not O(keys).
+     */
+    public void signalFlushedDb(int dbid) {
+        if (dbid < 0) for (Db d : dbs) multi.touchAllWatchedKeysInDb(d, null);
+        else multi.touchAllWatchedKeysInDb(dbs[dbid], null);
+        tracking.invalidateOnFlush();
+    }
+
+    /** SWAPDB is about to exchange the contents of a and b: WATCHes of keys live on either side fail. */
+    public void signalSwapDb(Db a, Db b) {
+        multi.touchAllWatchedKeysInDb(a, b);
+        multi.touchAllWatchedKeysInDb(b, a);
     }
 
     public interface KeyListener { void modified(Db db, byte[] key); }
@@ -405,7 +532,8 @@ public final class Engine {
 
     /** A key expired (lazily or actively): notifications and DEL propagation hook in here. */
     public void keyExpired(Db db, byte[] key) {
-        signalModifiedKey(db, key);
+        notify(org.redoubt.engine.config.Notify.EXPIRED, "expired", key, db.id);
+        signalModifiedKey(null, db, key);
         for (int i = 0; i < expireListeners.size(); i++) expireListeners.get(i).expired(db, key);
     }
 
@@ -458,6 +586,8 @@ public final class Engine {
             stats.sample(Stats.M_NET_OUT, stats.netOutputBytes, cachedNowMs);
         }
         if (config.timeoutSeconds > 0) closeIdleClients();
+        if (cronLoops % Math.max(1, config.hz) == 0) OutputLimits.cron(this);
+        if (tracking.trackingClients() > 0) tracking.limitUsedSlots();
         for (int i = 0; i < cronTasks.size(); i++) cronTasks.get(i).run();
     }
 

@@ -37,12 +37,8 @@ import org.redoubt.engine.util.ByteKey;
  * <p>Engine thread only.
  */
 public final class Multi {
-    static final String NESTED = "ERR MULTI calls can not be nested";
     static final String EXEC_WITHOUT = "ERR EXEC without MULTI";
-    static final String DISCARD_WITHOUT = "ERR DISCARD without MULTI";
-    static final String WATCH_INSIDE = "ERR WATCH inside MULTI is not allowed";
     static final String EXECABORT = "EXECABORT Transaction discarded because of previous errors.";
-    static final String NOT_IN_MULTI = "ERR Command not allowed inside a transaction";
     private static final byte[] QUEUED = "+QUEUED\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     private static final Watch[] NO_WATCHES = new Watch[0];
 
@@ -172,7 +168,8 @@ public final class Multi {
         engine.feedMonitorsIfAny(c);
     }
 
-    void exec(Client c) {
+    /** EXEC: runs the queued commands, or answers why it does not (null array, EXECABORT). */
+    public void exec(Client c) {
         if (!c.has(Client.F_MULTI)) {
             c.addError(EXEC_WITHOUT);
             return;
@@ -219,7 +216,7 @@ public final class Multi {
     // =====================================================================================
 
     /** WATCHes key of c's selected database (no-op when already watched). */
-    void watch(Client c, byte[] key) {
+    public void watch(Client c, byte[] key) {
         State s = state(c);
         Db db = c.db;
         ArrayList<Watch> mine = s.watched;
@@ -272,8 +269,8 @@ public final class Multi {
         return false;
     }
 
-    /** A key was modified (signalModifiedKey): its watchers' next EXEC fails. */
-    void touchWatchedKey(Db db, byte[] key) {
+    /** A key was modified (a key listener): its watchers' next EXEC fails. */
+    public void touchWatchedKey(Db db, byte[] key) {
         if (watchCount == 0) return;
         HashMap<ByteKey, ArrayList<Watch>> table = watchedByDb[db.id];
         if (table == null || table.isEmpty()) return;

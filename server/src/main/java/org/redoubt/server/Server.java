@@ -3,13 +3,17 @@ package org.redoubt.server;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.redoubt.engine.CommandFamily;
 import org.redoubt.engine.Engine;
 import org.redoubt.engine.commands.Families;
 import org.redoubt.engine.config.Config;
 import org.redoubt.engine.config.ConfigTable;
+import org.redoubt.persistence.Persistence;
+import org.redoubt.persistence.PersistenceCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +52,9 @@ public final class Server {
         }
         for (String w : warnings) log.warn("{}", w);
 
-        engine = new Engine(config, Families.standard());
+        List<CommandFamily> families = new ArrayList<>(Families.standard());
+        families.add(new PersistenceCommands());
+        engine = new Engine(config, families);
         engine.configTable = table;
         engine.configFile = configFile;
         for (String[] r : table.renamedCommands) engine.commands.rename(r[0], r[1]);
@@ -78,7 +84,8 @@ public final class Server {
         log.info("Server initialized");
         frontEnd.loop().execute(engine::startCron);
         installSignalHandlers();
-        log.info("Ready to accept connections tcp");
+        // The dataset loads in the background (clients get LOADING meanwhile); ready once it is in.
+        Persistence.of(engine).loadAtStartup(() -> log.info("Ready to accept connections tcp"));
         return 0;
     }
 

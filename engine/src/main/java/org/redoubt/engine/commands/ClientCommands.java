@@ -206,6 +206,8 @@ public final class ClientCommands implements CommandFamily {
         // A client held by CLIENT PAUSE is a blocked client in Redis (BLOCKED_POSTPONE).
         if (c.has(Client.F_BLOCKED | Client.F_PAUSED)) f.append('b');
         if (c.has(Client.F_TRACKING)) f.append('t');
+        if ((org.redoubt.engine.Tracking.opts(c) & org.redoubt.engine.Tracking.BROKEN_REDIR) != 0) f.append('R');
+        if ((org.redoubt.engine.Tracking.opts(c) & org.redoubt.engine.Tracking.BCAST) != 0) f.append('B');
         if (c.has(Client.F_DIRTY_CAS)) f.append('d');
         if (c.has(Client.F_CLOSE_AFTER_REPLY)) f.append('c');
         if (c.has(Client.F_CLOSE_ASAP)) f.append('A');
@@ -228,7 +230,7 @@ public final class ClientCommands implements CommandFamily {
         long qbuf = cl == self ? commandBytes(cl) : cl.qbuf;
         long argvMem = 0;
         if (holdsArgv) for (int i = 0; i < cl.argc; i++) argvMem += cl.argv[i].length;
-        long pending = cl.pendingWriteBytes + (cl.out != null ? cl.out.readableBytes() : 0);
+        long pending = org.redoubt.engine.OutputLimits.pendingBytes(cl);
         long obl = Math.min(pending, REPLY_CHUNK);
         long omem = pending - obl;
         long oll = (omem + REPLY_CHUNK - 1) / REPLY_CHUNK;
@@ -244,13 +246,14 @@ public final class ClientCommands implements CommandFamily {
             .append(" idle=").append(nowSec - cl.lastInteractionMs / 1000)
             .append(" flags=").append(flagLetters(cl))
             .append(" db=").append(cl.dbIndex)
-            // Subscription counts and the MULTI queue length live in modules not yet present.
-            .append(" sub=0 psub=0 ssub=0")
-            .append(" multi=").append(cl.has(Client.F_MULTI) ? 0 : -1)
+            .append(" sub=").append(org.redoubt.engine.PubSub.channelCount(cl))
+            .append(" psub=").append(org.redoubt.engine.PubSub.patternCount(cl))
+            .append(" ssub=").append(org.redoubt.engine.PubSub.shardCount(cl))
+            .append(" multi=").append(org.redoubt.engine.Multi.queuedCount(cl))
             .append(" qbuf=").append(qbuf)
             .append(" qbuf-free=").append(cl.qbufFree)
             .append(" argv-mem=").append(argvMem)
-            .append(" multi-mem=0")
+            .append(" multi-mem=").append(org.redoubt.engine.Multi.memOverhead(cl))
             .append(" rbs=").append(rbs)
             .append(" rbp=").append(obl)
             .append(" obl=").append(obl)
@@ -260,7 +263,7 @@ public final class ClientCommands implements CommandFamily {
             .append(" events=").append(cl.channel == null ? "" : pending > 0 && cl != self ? "rw" : "r")
             .append(" cmd=").append(cl.lastCmd == null ? "NULL" : cl.lastCmd.fullName)
             .append(" user=").append(cl.user)
-            .append(" redir=-1")
+            .append(" redir=").append(org.redoubt.engine.Tracking.redirection(cl))
             .append(" resp=").append(cl.resp);
         return sb;
     }

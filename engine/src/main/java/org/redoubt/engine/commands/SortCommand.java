@@ -11,9 +11,11 @@ import org.redoubt.engine.config.Notify;
 import org.redoubt.engine.db.CowMap;
 import org.redoubt.engine.db.Db;
 import org.redoubt.engine.type.HashValue;
+import org.redoubt.engine.type.ListValue;
 import org.redoubt.engine.type.RValue;
 import org.redoubt.engine.type.SetValue;
 import org.redoubt.engine.type.Types;
+import org.redoubt.engine.type.ZSetValue;
 import org.redoubt.engine.util.Bytes;
 import org.redoubt.protocol.Numbers;
 
@@ -127,7 +129,7 @@ public final class SortCommand implements CommandFamily {
         }
         // A set has no native order: with a constant BY, a stored result (or a script's) is
         // still sorted ALPHA so that it is the same everywhere it is replayed.
-        if (dontsort && src.isSet() && storeKey != null) {
+        if (dontsort && src.isSet() && (storeKey != null || c.engine.scriptCaller != null)) {
             dontsort = false;
             job.alpha = true;
             sortby = null;
@@ -148,9 +150,13 @@ public final class SortCommand implements CommandFamily {
         byte[][] objs;
         if (dontsort && src.hasNativeOrder()) {
             // Lists and sorted sets keep their own order: load just the range, reversed for DESC.
-            objs = end >= start ? src.range((int) start, (int) (end - start + 1), job.desc) : new byte[0][];
-            end -= start;
-            start = 0;
+            if (end >= start) {
+                objs = src.range((int) start, (int) (end - start + 1), job.desc);
+                end -= start;
+                start = 0;
+            } else {
+                objs = new byte[0][];
+            }
         } else {
             objs = src.all();
         }
@@ -343,12 +349,16 @@ public final class SortCommand implements CommandFamily {
         /** A source for a set, list or sorted set; null for any other type. */
         static SortSource of(Object v) {
             if (v instanceof SetValue s) return new SetSource(s);
+            if (v instanceof ZSetValue z) return new ZSetSource(z);
+            if (v instanceof ListValue l) return new ListSource(l);
             return null;
         }
 
         /** The list SORT ... STORE creates. */
         static RValue newList(ArrayList<byte[]> items, Engine e) {
-            throw new UnsupportedOperationException("lists are not available yet");
+            ListValue l = ListValue.create(e.config.listMaxListpackSize, e.snapshotEpoch);
+            for (int i = 0, n = items.size(); i < n; i++) l.pushTail(items.get(i));
+            return l;
         }
     }
 
@@ -373,6 +383,48 @@ public final class SortCommand implements CommandFamily {
                 out[at[0]++] = m;
                 return true;
             });
+            return out;
+        }
+    }
+
+    private static final class ZSetSource extends SortSource {
+        private final ZSetValue zset;
+
+        ZSetSource(ZSetValue zset) { this.zset = zset; }
+
+        @Override int size() { return zset.size(); }
+
+        @Override boolean hasNativeOrder() { return true; }
+
+        @Override byte[][] all() { return range(0, zset.size(), false); }
+
+        @Override
+        byte[][] range(int from, int n, boolean reverse) {
+            byte[][] out = new byte[n][];
+            ZSetValue.Iter it = zset.iter(from, reverse);
+            for (int i = 0; i < n && it.next(); i++) out[i] = it.member;
+            return out;
+        }
+    }
+
+    private static final class ListSource extends SortSource {
+        private final ListValue list;
+
+        ListSource(ListValue list) { this.list = list; }
+
+        @Override int size() { return (int) list.size(); }
+
+        @Override boolean hasNativeOrder() { return true; }
+
+        @Override byte[][] all() { return range(0, size(), false); }
+
+        /** Elements from index from on, or for reverse from index size-1-from towards the head. */
+        @Override
+        byte[][] range(int from, int n, boolean reverse) {
+            byte[][] out = new byte[n][];
+            int[] at = {0};
+            long first = reverse ? list.size() - from - n : from;
+            list.visitRange(first, n, reverse, (buf, off, len) -> out[at[0]++] = Arrays.copyOfRange(buf, off, off + len));
             return out;
         }
     }

@@ -42,6 +42,8 @@ public final class HashValue implements RValue, Digestible, MemorySized {
     private long pairBytes;
     /** Hashtable encoding: field to value (byte[]); null while a listpack. */
     private CowMap map;
+    /** Buckets Redis's dict would have for the map now (MEMORY USAGE); see {@link HashtableSize}. */
+    private int slots;
     /** The snapshot epoch in which this object may be mutated in place. */
     private final long epoch;
 
@@ -67,13 +69,17 @@ public final class HashValue implements RValue, Digestible, MemorySized {
 
     @Override
     public HashValue duplicate(long epoch) {
-        return copy(epoch);
+        HashValue h = copy(epoch);
+        // hashTypeDup presizes a new dict for the content.
+        if (map != null) h.slots = HashtableSize.forSize(map.size());
+        return h;
     }
 
     private HashValue copy(long epoch) {
         HashValue h = new HashValue(epoch);
         if (map != null) {
             h.map = map.fork();
+            h.slots = slots;
         } else {
             h.pairs = Arrays.copyOf(pairs, count * 2);
             h.count = count;
@@ -179,7 +185,11 @@ public final class HashValue implements RValue, Digestible, MemorySized {
      */
     public boolean set(byte[] field, byte[] value, long maxEntries, long maxValue) {
         if (map == null && (field.length > maxValue || value.length > maxValue)) convert();
-        if (map != null) return map.put(field, value, 0) == null;
+        if (map != null) {
+            if (map.put(field, value, 0) != null) return false;
+            slots = HashtableSize.afterInsert(slots, map.size());
+            return true;
+        }
         int i = indexOf(field);
         if (i >= 0) {
             pairBytes += value.length - pairs[2 * i + 1].length;
@@ -197,7 +207,11 @@ public final class HashValue implements RValue, Digestible, MemorySized {
 
     /** hashTypeDelete: true when the field existed. The caller deletes the key when it empties. */
     public boolean delete(byte[] field) {
-        if (map != null) return map.remove(field) != null;
+        if (map != null) {
+            if (map.remove(field) == null) return false;
+            slots = HashtableSize.afterDelete(slots, map.size());
+            return true;
+        }
         int i = indexOf(field);
         if (i < 0) return false;
         pairBytes -= pairs[2 * i].length + pairs[2 * i + 1].length;
@@ -214,6 +228,7 @@ public final class HashValue implements RValue, Digestible, MemorySized {
         byte[][] p = pairs;
         for (int i = 0; i < count; i++) m.put(p[2 * i], p[2 * i + 1], 0);
         map = m;
+        slots = HashtableSize.forSize(count);
         pairs = null;
         count = 0;
         pairBytes = 0;
@@ -247,7 +262,7 @@ public final class HashValue implements RValue, Digestible, MemorySized {
             return MemoryEstimator.ROBJ + MemoryEstimator.mallocSize(lp);
         }
         int n = map.size();
-        long size = MemoryEstimator.ROBJ + HashtableSize.DICT + 8L * HashtableSize.slots(n);
+        long size = MemoryEstimator.ROBJ + HashtableSize.DICT + 8L * slots;
         long[] acc = new long[2];
         map.forEach((f, v, meta) -> {
             acc[0] += MemoryEstimator.sdsAlloc(f.length, f.length, true)
@@ -255,7 +270,8 @@ public final class HashValue implements RValue, Digestible, MemorySized {
                 + MemoryEstimator.DICT_ENTRY;
             return ++acc[1] < samples;
         });
-        if (acc[1] > 0) size += (long) ((double) acc[0] / acc[1] * n);
+        // In double, as objectComputeSize adds the extrapolation to its size_t total.
+        if (acc[1] > 0) size = (long) (size + (double) acc[0] / acc[1] * n);
         return size;
     }
 
@@ -299,16 +315,35 @@ public final class HashValue implements RValue, Digestible, MemorySized {
         }
     }
 
-    /** Redis dict sizes, for MEMORY USAGE of hashtable-encoded hashes and sets. */
+    /**
+     * The bucket count of the Redis dict a hashtable-encoded hash or set would have, which MEMORY
+     * USAGE reports: dictExpand presizes to a power of two (4 at least), an insert into a full
+     * table doubles it, and a delete leaving it under 10% full shrinks it (htNeedsResize).
+     * Incremental rehashing, which briefly counts both tables, is not modelled.
+     */
     static final class HashtableSize {
         private HashtableSize() {}
 
         /** sizeof(dict) in Redis 7.0. */
         static final int DICT = 56;
+        private static final int INITIAL = 4;
 
-        /** Buckets of a dict holding n entries grown one insert at a time: 4 at least, then powers of two. */
-        static long slots(long n) {
-            return n <= 4 ? 4 : Long.highestOneBit(n - 1) << 1;
+        /** dictExpand(n) on a new dict. */
+        static int forSize(long n) {
+            if (n <= INITIAL) return INITIAL;
+            long p = Long.highestOneBit(n - 1) << 1;
+            return (int) Math.min(p, 1 << 30);
+        }
+
+        /** After an insert that left used entries (_dictExpandIfNeeded ran before it). */
+        static int afterInsert(int slots, int used) {
+            if (slots == 0) return INITIAL;
+            return used - 1 >= slots ? forSize(used) : slots;
+        }
+
+        /** After a delete that left used entries. */
+        static int afterDelete(int slots, int used) {
+            return slots > INITIAL && (long) used * 100 / slots < 10 ? forSize(used) : slots;
         }
     }
 }

@@ -38,6 +38,8 @@ public final class SetValue implements RValue, Digestible, MemorySized {
     private int width = 2;
     /** Hashtable encoding: member to PRESENT; null while an intset. */
     private CowMap map;
+    /** Buckets Redis's dict would have (MEMORY USAGE), as HashValue's. */
+    private int slots;
     private final long epoch;
 
     private SetValue(long epoch) {
@@ -69,13 +71,17 @@ public final class SetValue implements RValue, Digestible, MemorySized {
 
     @Override
     public SetValue duplicate(long epoch) {
-        return copy(epoch);
+        SetValue s = copy(epoch);
+        // setTypeDup presizes a new dict for the content.
+        if (map != null) s.slots = HashValue.HashtableSize.forSize(map.size());
+        return s;
     }
 
     private SetValue copy(long epoch) {
         SetValue s = new SetValue(epoch);
         if (map != null) {
             s.map = map.fork();
+            s.slots = slots;
         } else {
             s.ints = Arrays.copyOf(ints, count);
             s.count = count;
@@ -145,19 +151,30 @@ public final class SetValue implements RValue, Digestible, MemorySized {
 
     /** setTypeAdd: true when m was not a member. maxIntset is set-max-intset-entries. */
     public boolean add(byte[] m, long maxIntset) {
-        if (map != null) return map.put(m, PRESENT, 0) == null;
+        if (map != null) return mapAdd(m);
         long v = Numbers.parseLong(m);
         if (v == Numbers.NOT_A_LONG && !Numbers.isLong(m)) {
             convert();
-            map.put(m, PRESENT, 0);
-            return true;
+            return mapAdd(m);
         }
         return addInt(v, maxIntset);
     }
 
+    private boolean mapAdd(byte[] m) {
+        if (map.put(m, PRESENT, 0) != null) return false;
+        slots = HashValue.HashtableSize.afterInsert(slots, map.size());
+        return true;
+    }
+
+    private boolean mapRemove(byte[] m) {
+        if (map.remove(m) == null) return false;
+        slots = HashValue.HashtableSize.afterDelete(slots, map.size());
+        return true;
+    }
+
     /** setTypeAdd of an integer member. */
     public boolean addLong(long v, long maxIntset) {
-        if (map != null) return map.put(Numbers.longToBytes(v), PRESENT, 0) == null;
+        if (map != null) return mapAdd(Numbers.longToBytes(v));
         return addInt(v, maxIntset);
     }
 
@@ -176,7 +193,7 @@ public final class SetValue implements RValue, Digestible, MemorySized {
 
     /** setTypeRemove: true when m was a member. The caller deletes the key when it empties. */
     public boolean remove(byte[] m) {
-        if (map != null) return map.remove(m) != null;
+        if (map != null) return mapRemove(m);
         long v = Numbers.parseLong(m);
         if (v == Numbers.NOT_A_LONG && !Numbers.isLong(m)) return false;
         return removeInt(v);
@@ -184,7 +201,7 @@ public final class SetValue implements RValue, Digestible, MemorySized {
 
     /** Removes the integer member v. */
     public boolean removeLong(long v) {
-        if (map != null) return map.remove(Numbers.longToBytes(v)) != null;
+        if (map != null) return mapRemove(Numbers.longToBytes(v));
         return removeInt(v);
     }
 
@@ -207,6 +224,7 @@ public final class SetValue implements RValue, Digestible, MemorySized {
         CowMap m = new CowMap();
         for (int i = 0; i < count; i++) m.put(Numbers.longToBytes(ints[i]), PRESENT, 0);
         map = m;
+        slots = HashValue.HashtableSize.forSize(count);
         ints = null;
         count = 0;
     }
@@ -234,13 +252,14 @@ public final class SetValue implements RValue, Digestible, MemorySized {
             return MemoryEstimator.ROBJ + MemoryEstimator.mallocSize(8L + (long) count * width);
         }
         int n = map.size();
-        long size = MemoryEstimator.ROBJ + HashValue.HashtableSize.DICT + 8L * HashValue.HashtableSize.slots(n);
+        long size = MemoryEstimator.ROBJ + HashValue.HashtableSize.DICT + 8L * slots;
         long[] acc = new long[2];
         map.forEach((m, v, meta) -> {
             acc[0] += MemoryEstimator.sdsAlloc(m.length, m.length, true) + MemoryEstimator.DICT_ENTRY;
             return ++acc[1] < samples;
         });
-        if (acc[1] > 0) size += (long) ((double) acc[0] / acc[1] * n);
+        // In double, as objectComputeSize adds the extrapolation to its size_t total.
+        if (acc[1] > 0) size = (long) (size + (double) acc[0] / acc[1] * n);
         return size;
     }
 }

@@ -737,6 +737,9 @@ public final class ZSetValue implements RValue, Digestible, MemorySized {
         }
     }
 
+    /** Test support: the ordered index of a skiplist set (null for a listpack). */
+    ZslTree tree() { return tree; }
+
     /** Test support: checks the structures agree. */
     void verify() {
         if (tree == null) {

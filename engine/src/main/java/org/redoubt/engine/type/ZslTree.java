@@ -227,7 +227,7 @@ final class ZslTree {
                 return null;
             }
             Node right = split(x, p);
-            if (p <= x.n) insertAt(x, p, s, e, null, 0);
+            if (p <= x.n && x.n < MAX) insertAt(x, p, s, e, null, 0);
             else insertAt(right, p - x.n, s, e, null, 0);
             return right;
         }
@@ -245,7 +245,7 @@ final class ZslTree {
             return null;
         }
         Node right = split(x, p);
-        if (p <= x.n) {
+        if (p <= x.n && x.n < MAX) {
             insertAt(x, p, cs.score[0], cs.ele[0], cs, cs.total);
         } else {
             // split() left cs's elements in x's total (they were counted under child i).
@@ -452,15 +452,18 @@ final class ZslTree {
         root = new Node(stamp, true);
     }
 
+    /** Entries per node of a bulk build: room is left so that the next inserts do not split. */
+    private static final int FILL = MAX * 3 / 4;
+
     /**
      * A tree holding {@code ele/score[0, n)}, which must be sorted in Redis order without
-     * duplicates, built bottom-up in O(n) with nodes filled evenly.
+     * duplicates, built bottom-up in O(n) with nodes filled evenly to about {@link #FILL}.
      */
     static ZslTree build(byte[][] ele, double[] score, int n) {
         ZslTree t = new ZslTree();
         if (n == 0) return t;
         long st = t.stamp;
-        int nodes = (n + MAX - 1) / MAX;
+        int nodes = (n + FILL - 1) / FILL;
         Node[] level = new Node[nodes];
         for (int k = 0, from = 0; k < nodes; k++) {
             int to = (int) ((long) n * (k + 1) / nodes);
@@ -472,7 +475,7 @@ final class ZslTree {
             from = to;
         }
         while (nodes > 1) {
-            int up = (nodes + MAX - 1) / MAX;
+            int up = (nodes + FILL - 1) / FILL;
             Node[] next = new Node[up];
             for (int k = 0, from = 0; k < up; k++) {
                 int to = (int) ((long) nodes * (k + 1) / up);

@@ -1,0 +1,780 @@
+package org.redoubt.engine.type;
+
+import java.util.Arrays;
+import org.redoubt.engine.info.Digest;
+import org.redoubt.engine.info.Digestible;
+import org.redoubt.engine.info.MemoryEstimator;
+import org.redoubt.engine.info.MemorySized;
+
+/**
+ * A stream (Redis's OBJ_STREAM, t_stream.c): entries in listpack nodes indexed by the ID of
+ * their master entry, plus the stream counters and the consumer groups.
+ *
+ * <h2>Node layout (identical to Redis)</h2>
+ * Each node is a {@link StreamListpack} starting with a master entry
+ * {@code count, deleted, num-fields, field_1..field_N, 0}; entries follow as
+ * {@code flags, ms-delta, seq-delta, [num-fields, field_i, value_i... | value_i...], lp-count}
+ * where the value-only form (flag SAMEFIELDS) is used when the fields equal the master's, the
+ * deltas are relative to the node's key, and lp-count (the number of elements before it in the
+ * entry) allows walking backwards. Deleted entries are only flagged; a node whose live count
+ * drops to zero is removed. Because node sizes match Redis's byte for byte, the points where
+ * stream-node-max-bytes / -entries start a new node, and so approximate trimming, match too.
+ *
+ * <h2>Copy-on-write</h2>
+ * {@link #epoch} is the snapshot epoch this object may be written in ({@link #writable}).
+ * Below the value, ownership is by {@link #stamp}: every node, group, consumer and NACK
+ * records the stamp it was created under and is written in place only by the stream with
+ * that stamp. Forking (a snapshot's first write, COPY) gives both the old and the new stream
+ * fresh stamps, so neither can write anything they share; each later write copies just the
+ * nodes on its path. IDs are unsigned 64-bit pairs compared with
+ * {@link StreamIdTree#compare}.
+ */
+public final class StreamValue implements RValue, Digestible, MemorySized {
+    public static final int FLAG_NONE = 0, FLAG_DELETED = 1, FLAG_SAMEFIELDS = 2;
+    /** STREAM_LISTPACK_MAX_SIZE: a node never exceeds 1 GB. */
+    public static final long LISTPACK_MAX_SIZE = 1L << 30;
+    private static final int MAX_PREALLOC = 4096;
+
+    /** A listpack node and the stamp of the stream that may write it. */
+    static final class Node {
+        byte[] lp;
+        final long stamp;
+
+        Node(byte[] lp, long stamp) {
+            this.lp = lp;
+            this.stamp = stamp;
+        }
+    }
+
+    private final long epoch;
+    long stamp;
+    final StreamIdTree<Node> nodes;
+    public long length;
+    public long lastMs, lastSeq;
+    public long firstMs, firstSeq;
+    public long maxDelMs, maxDelSeq;
+    public long entriesAdded;
+    private StreamGroup[] groups;
+    private int ngroups;
+    private long groupsStamp;
+
+    private StreamValue(long epoch, long stamp, StreamIdTree<Node> nodes) {
+        this.epoch = epoch;
+        this.stamp = stamp;
+        this.nodes = nodes;
+    }
+
+    public static StreamValue create(long epoch) {
+        long st = StreamIdTree.newStamp();
+        StreamValue s = new StreamValue(epoch, st, new StreamIdTree<>());
+        s.groups = new StreamGroup[0];
+        s.groupsStamp = st;
+        return s;
+    }
+
+    // =====================================================================================
+    // Copy-on-write
+    // =====================================================================================
+
+    public StreamValue writable(long epoch) {
+        return epoch == this.epoch ? this : fork(epoch);
+    }
+
+    @Override
+    public StreamValue duplicate(long epoch) {
+        return fork(epoch);
+    }
+
+    private StreamValue fork(long epoch) {
+        StreamValue s = new StreamValue(epoch, StreamIdTree.newStamp(), nodes.copy());
+        // The original may still be written (COPY keeps it in the keyspace): it must not write
+        // in place anything the two now share either.
+        this.stamp = StreamIdTree.newStamp();
+        s.length = length;
+        s.lastMs = lastMs;
+        s.lastSeq = lastSeq;
+        s.firstMs = firstMs;
+        s.firstSeq = firstSeq;
+        s.maxDelMs = maxDelMs;
+        s.maxDelSeq = maxDelSeq;
+        s.entriesAdded = entriesAdded;
+        s.groups = groups;
+        s.ngroups = ngroups;
+        s.groupsStamp = groupsStamp;
+        return s;
+    }
+
+    private Node writableNode(long ms, long seq, Node n) {
+        if (n.stamp == stamp) return n;
+        Node w = new Node(Arrays.copyOf(n.lp, StreamListpack.bytes(n.lp)), stamp);
+        nodes.put(ms, seq, w, stamp);
+        return w;
+    }
+
+    @Override
+    public String typeName() { return "stream"; }
+
+    @Override
+    public String encoding() { return "stream"; }
+
+    /** Number of listpack nodes (XINFO STREAM radix-tree-keys). */
+    public long nodeCount() { return nodes.size(); }
+
+    /** Bytes of the newest node, for tests and MEMORY USAGE. */
+    long tailBytes() {
+        StreamIdTree.Cursor<Node> c = nodes.cursor();
+        return c.last() ? StreamListpack.bytes(c.value.lp) : 0;
+    }
+
+    // =====================================================================================
+    // Append
+    // =====================================================================================
+
+    /** Result codes of {@link #append}. */
+    public static final int APPEND_OK = 0, APPEND_EDOM = 1, APPEND_ERANGE = 2;
+
+    /** The ID of the last successful {@link #append}. */
+    public long addedMs, addedSeq;
+
+    /**
+     * streamAppendItem: adds an entry with fields argv[from], argv[from+1], ... (numFields
+     * pairs). With useId, the ID is (useMs, useSeq), or (useMs, auto sequence) when !seqGiven;
+     * otherwise it is generated from nowMs.
+     */
+    public int append(byte[][] argv, int from, int numFields, boolean useId, long useMs, long useSeq,
+                      boolean seqGiven, long nowMs, long nodeMaxBytes, long nodeMaxEntries) {
+        long ms, seq;
+        if (useId) {
+            if (seqGiven) {
+                ms = useMs;
+                seq = useSeq;
+            } else if (lastMs == useMs) {
+                if (lastSeq == -1L) return APPEND_EDOM;
+                ms = lastMs;
+                seq = lastSeq + 1;
+            } else {
+                ms = useMs;
+                seq = 0;
+            }
+        } else if (Long.compareUnsigned(nowMs, lastMs) > 0) {
+            ms = nowMs;
+            seq = 0;
+        } else {
+            ms = lastMs;
+            seq = lastSeq + 1;
+            if (seq == 0) ms++;   // wrap of the sequence: next millisecond (0-0 after the max ID)
+        }
+        if (StreamIdTree.compare(ms, seq, lastMs, lastSeq) <= 0) return APPEND_EDOM;
+
+        long totelelen = 0;
+        for (int i = 0; i < numFields * 2; i++) totelelen += argv[from + i].length;
+        if (totelelen > LISTPACK_MAX_SIZE) return APPEND_ERANGE;
+
+        StreamIdTree.Cursor<Node> cur = nodes.cursor();
+        Node tail = cur.last() ? cur.value : null;
+        long masterMs = 0, masterSeq = 0;
+        if (tail != null) {
+            masterMs = cur.ms;
+            masterSeq = cur.seq;
+            long maxBytes = nodeMaxBytes;
+            if (maxBytes == 0 || maxBytes > LISTPACK_MAX_SIZE) maxBytes = LISTPACK_MAX_SIZE;
+            byte[] lp = tail.lp;
+            boolean newNode = false;
+            if (StreamListpack.bytes(lp) + totelelen >= maxBytes) {
+                newNode = true;
+            } else if (nodeMaxEntries > 0) {
+                int p = StreamListpack.first(lp);
+                long count = StreamListpack.getInt(lp, p) + StreamListpack.getInt(lp, StreamListpack.next(lp, p));
+                if (count >= nodeMaxEntries) newNode = true;
+            }
+            if (newNode) tail = null;
+        }
+
+        int flags = FLAG_NONE;
+        byte[] lp;
+        if (tail == null) {
+            masterMs = ms;
+            masterSeq = seq;
+            int prealloc = MAX_PREALLOC;
+            if (nodeMaxBytes > 0 && nodeMaxBytes < prealloc) prealloc = (int) nodeMaxBytes;
+            lp = StreamListpack.create(prealloc);
+            lp = StreamListpack.appendInt(lp, 1);
+            lp = StreamListpack.appendInt(lp, 0);
+            lp = StreamListpack.appendInt(lp, numFields);
+            for (int i = 0; i < numFields; i++) {
+                byte[] f = argv[from + 2 * i];
+                lp = StreamListpack.append(lp, f, 0, f.length);
+            }
+            lp = StreamListpack.appendInt(lp, 0);
+            tail = new Node(lp, stamp);
+            nodes.put(ms, seq, tail, stamp);
+            flags |= FLAG_SAMEFIELDS;
+        } else {
+            tail = writableNode(masterMs, masterSeq, tail);
+            lp = tail.lp;
+            int p = StreamListpack.first(lp);
+            long count = StreamListpack.getInt(lp, p);
+            lp = StreamListpack.replaceInt(lp, p, count + 1);
+            p = StreamListpack.next(lp, p);
+            p = StreamListpack.next(lp, p);
+            long masterFields = StreamListpack.getInt(lp, p);
+            p = StreamListpack.next(lp, p);
+            if (numFields == masterFields) {
+                int i;
+                for (i = 0; i < masterFields; i++) {
+                    byte[] f = argv[from + 2 * i];
+                    if (!StreamListpack.equalsBytes(lp, p, f, 0, f.length)) break;
+                    p = StreamListpack.next(lp, p);
+                }
+                if (i == masterFields) flags |= FLAG_SAMEFIELDS;
+            }
+        }
+        boolean same = (flags & FLAG_SAMEFIELDS) != 0;
+        lp = StreamListpack.appendInt(lp, flags);
+        lp = StreamListpack.appendInt(lp, ms - masterMs);
+        lp = StreamListpack.appendInt(lp, seq - masterSeq);
+        if (!same) lp = StreamListpack.appendInt(lp, numFields);
+        for (int i = 0; i < numFields; i++) {
+            byte[] f = argv[from + 2 * i], v = argv[from + 2 * i + 1];
+            if (!same) lp = StreamListpack.append(lp, f, 0, f.length);
+            lp = StreamListpack.append(lp, v, 0, v.length);
+        }
+        long lpCount = numFields + 3L;
+        if (!same) lpCount += numFields + 1;
+        lp = StreamListpack.appendInt(lp, lpCount);
+        tail.lp = lp;
+        length++;
+        entriesAdded++;
+        lastMs = ms;
+        lastSeq = seq;
+        if (length == 1) {
+            firstMs = ms;
+            firstSeq = seq;
+        }
+        addedMs = ms;
+        addedSeq = seq;
+        return APPEND_OK;
+    }
+
+    // =====================================================================================
+    // Iteration
+    // =====================================================================================
+
+    /** An iterator over [start, end] (inclusive), forward or reverse (streamIterator). */
+    public Iter iterator(long startMs, long startSeq, long endMs, long endSeq, boolean rev) {
+        Iter it = new Iter(this);
+        it.start(startMs, startSeq, endMs, endSeq, rev);
+        return it;
+    }
+
+    /**
+     * Walks entries like Redis's streamIterator. After {@link #next} the entry is described by
+     * {@link #ms}/{@link #seq}, {@link #flags}, {@link #numFields}; its fields are read with
+     * {@link #fieldPos}/{@link #valuePos} on {@link #lp}.
+     */
+    public static final class Iter {
+        final StreamValue s;
+        private StreamIdTree.Cursor<Node> cur;
+        private long startMs, startSeq, endMs, endSeq;
+        private boolean rev;
+        public boolean skipTombstones = true;
+        private boolean inNode, exhausted;
+        public byte[] lp;
+        long masterMs, masterSeq;
+        private int masterFieldsCount;
+        /** First master field (SAMEFIELDS entries take their field names from here). */
+        public int masterFieldsStart;
+        /** Forward: position of the last element consumed. Reverse: lp-count of the next entry. */
+        private int pos;
+        public long ms, seq;
+        public int flags;
+        public int numFields;
+        /** Position of the entry's flags element. */
+        public int flagsPos;
+        /** Position of the first field (or value, SAMEFIELDS) of the entry. */
+        public int dataPos;
+        /** Key (master ID) of the node holding the current entry. */
+        public long nodeMs, nodeSeq;
+
+        Iter(StreamValue s) { this.s = s; }
+
+        void start(long startMs, long startSeq, long endMs, long endSeq, boolean rev) {
+            this.startMs = startMs;
+            this.startSeq = startSeq;
+            this.endMs = endMs;
+            this.endSeq = endSeq;
+            this.rev = rev;
+            cur = s.nodes.cursor();
+            boolean ok;
+            if (!rev) {
+                if (startMs != 0 || startSeq != 0) {
+                    ok = cur.seekLE(startMs, startSeq, false);
+                    if (!ok) ok = cur.first();
+                } else {
+                    ok = cur.first();
+                }
+            } else {
+                if (endMs != 0 || endSeq != 0) {
+                    ok = cur.seekLE(endMs, endSeq, false);
+                    if (!ok) ok = cur.last();
+                } else {
+                    ok = cur.last();
+                }
+            }
+            exhausted = !ok;
+            inNode = false;
+        }
+
+        private void enterNode() {
+            Node n = cur.value;
+            lp = n.lp;
+            nodeMs = masterMs = cur.ms;
+            nodeSeq = masterSeq = cur.seq;
+            int p = StreamListpack.first(lp);
+            p = StreamListpack.next(lp, p);
+            p = StreamListpack.next(lp, p);
+            masterFieldsCount = (int) StreamListpack.getInt(lp, p);
+            p = StreamListpack.next(lp, p);
+            masterFieldsStart = p;
+            if (!rev) {
+                for (int i = 0; i < masterFieldsCount; i++) p = StreamListpack.next(lp, p);
+                pos = p;   // the master terminator
+            } else {
+                pos = StreamListpack.last(lp);
+            }
+            inNode = true;
+        }
+
+        /** Positions at the next entry in range; false when the iteration is over. */
+        public boolean next() {
+            while (true) {
+                if (!inNode) {
+                    if (exhausted) return false;
+                    enterNode();
+                }
+                while (true) {
+                    int p;
+                    if (!rev) {
+                        p = StreamListpack.next(lp, pos);
+                        if (p < 0) break;
+                    } else {
+                        long lpCount = StreamListpack.getInt(lp, pos);
+                        if (lpCount == 0) break;
+                        p = pos;
+                        for (long i = 0; i < lpCount; i++) p = StreamListpack.prev(lp, p);
+                    }
+                    flagsPos = p;
+                    int fl = (int) StreamListpack.getInt(lp, p);
+                    p = StreamListpack.next(lp, p);
+                    long ems = masterMs + StreamListpack.getInt(lp, p);
+                    p = StreamListpack.next(lp, p);
+                    long eseq = masterSeq + StreamListpack.getInt(lp, p);
+                    p = StreamListpack.next(lp, p);
+                    int nf;
+                    if ((fl & FLAG_SAMEFIELDS) != 0) {
+                        nf = masterFieldsCount;
+                    } else {
+                        nf = (int) StreamListpack.getInt(lp, p);
+                        p = StreamListpack.next(lp, p);
+                    }
+                    int data = p;
+                    // Position of this entry's lp-count, where a forward walk continues.
+                    int skip = (fl & FLAG_SAMEFIELDS) != 0 ? nf : nf * 2;
+                    for (int i = 0; i < skip; i++) p = StreamListpack.next(lp, p);
+                    if (!rev) pos = p;
+                    else pos = StreamListpack.prev(lp, flagsPos);
+                    boolean live = !skipTombstones || (fl & FLAG_DELETED) == 0;
+                    if (!rev) {
+                        if (StreamIdTree.compare(ems, eseq, startMs, startSeq) >= 0 && live) {
+                            if (StreamIdTree.compare(ems, eseq, endMs, endSeq) > 0) return finish();
+                            return emit(ems, eseq, fl, nf, data);
+                        }
+                    } else {
+                        if (StreamIdTree.compare(ems, eseq, endMs, endSeq) <= 0 && live) {
+                            if (StreamIdTree.compare(ems, eseq, startMs, startSeq) < 0) return finish();
+                            return emit(ems, eseq, fl, nf, data);
+                        }
+                    }
+                }
+                inNode = false;
+                exhausted = !(rev ? cur.prev() : cur.next());
+            }
+        }
+
+        private boolean finish() {
+            exhausted = true;
+            inNode = false;
+            return false;
+        }
+
+        private boolean emit(long ems, long eseq, int fl, int nf, int data) {
+            ms = ems;
+            seq = eseq;
+            flags = fl;
+            numFields = nf;
+            dataPos = data;
+            return true;
+        }
+
+        public boolean sameFields() { return (flags & FLAG_SAMEFIELDS) != 0; }
+    }
+
+    /** streamEntryExists: a live entry with exactly this ID. */
+    public boolean exists(long ms, long seq) {
+        Iter it = iterator(ms, seq, ms, seq, false);
+        return it.next();
+    }
+
+    /**
+     * streamGetEdgeID into out {ms, seq}: the first or last entry (tombstones included unless
+     * skipTombstones); when there is none, the max ID for first, 0-0 for last.
+     */
+    public void edgeId(boolean first, boolean skipTombstones, long[] out) {
+        Iter it = new Iter(this);
+        it.skipTombstones = skipTombstones;
+        it.start(0, 0, -1L, -1L, !first);
+        if (it.next()) {
+            out[0] = it.ms;
+            out[1] = it.seq;
+        } else {
+            out[0] = first ? -1L : 0;
+            out[1] = first ? -1L : 0;
+        }
+    }
+
+    /** streamLastValidID into out; 0-0 for an empty stream. */
+    public void lastValidId(long[] out) {
+        Iter it = iterator(0, 0, -1L, -1L, true);
+        if (it.next()) {
+            out[0] = it.ms;
+            out[1] = it.seq;
+        } else {
+            out[0] = 0;
+            out[1] = 0;
+        }
+    }
+
+    // =====================================================================================
+    // Deletion and trimming
+    // =====================================================================================
+
+    /** streamDeleteItem: flags the entry deleted (removing its node when it was the last). */
+    public boolean delete(long ms, long seq) {
+        Iter it = iterator(ms, seq, ms, seq, false);
+        if (!it.next()) return false;
+        Node n = writableNode(it.nodeMs, it.nodeSeq, nodes.get(it.nodeMs, it.nodeSeq));
+        byte[] lp = n.lp;
+        lp = StreamListpack.replaceInt(lp, it.flagsPos, it.flags | FLAG_DELETED);
+        int p = StreamListpack.first(lp);
+        long aux = StreamListpack.getInt(lp, p);
+        if (aux == 1) {
+            nodes.remove(it.nodeMs, it.nodeSeq, stamp);
+        } else {
+            lp = StreamListpack.replaceInt(lp, p, aux - 1);
+            p = StreamListpack.next(lp, p);
+            aux = StreamListpack.getInt(lp, p);
+            lp = StreamListpack.replaceInt(lp, p, aux + 1);
+            n.lp = lp;
+        }
+        length--;
+        return true;
+    }
+
+    public static final int TRIM_NONE = 0, TRIM_MAXLEN = 1, TRIM_MINID = 2;
+
+    /**
+     * streamTrim: removes entries from the head until the stream has at most maxlen entries
+     * (MAXLEN) or no entry below the min ID (MINID). approx removes whole nodes only; limit
+     * (0 = none) caps the entries removed. Returns the number removed.
+     */
+    public long trim(int strategy, long maxlen, long minMs, long minSeq, boolean approx, long limit) {
+        if (strategy == TRIM_NONE) return 0;
+        StreamIdTree.Cursor<Node> cur = nodes.cursor();
+        long deleted = 0;
+        boolean ok = cur.first();
+        while (ok) {
+            if (strategy == TRIM_MAXLEN && length <= maxlen) break;
+            byte[] lp = cur.value.lp;
+            int p = StreamListpack.first(lp);
+            long entries = StreamListpack.getInt(lp, p);
+            if (limit != 0 && deleted + entries > limit) break;
+            long nodeMs = cur.ms, nodeSeq = cur.seq;
+            boolean removeNode;
+            if (strategy == TRIM_MAXLEN) {
+                removeNode = length - entries >= maxlen;
+            } else {
+                long[] last = lastIdOfNode(lp, nodeMs, nodeSeq);
+                removeNode = StreamIdTree.compare(last[0], last[1], minMs, minSeq) < 0;
+            }
+            if (removeNode) {
+                nodes.remove(nodeMs, nodeSeq, stamp);
+                length -= entries;
+                deleted += entries;
+                ok = cur.seekGE(nodeMs, nodeSeq, false);
+                continue;
+            }
+            if (approx) break;
+
+            Node n = writableNode(nodeMs, nodeSeq, cur.value);
+            lp = n.lp;
+            long deletedFromLp = 0;
+            p = StreamListpack.next(lp, p);
+            p = StreamListpack.next(lp, p);
+            int masterFields = (int) StreamListpack.getInt(lp, p);
+            p = StreamListpack.next(lp, p);
+            for (int j = 0; j < masterFields; j++) p = StreamListpack.next(lp, p);
+            p = StreamListpack.next(lp, p);
+            while (p >= 0) {
+                int flagsAt = p;
+                int fl = (int) StreamListpack.getInt(lp, p);
+                p = StreamListpack.next(lp, p);
+                long msDelta = StreamListpack.getInt(lp, p);
+                p = StreamListpack.next(lp, p);
+                long seqDelta = StreamListpack.getInt(lp, p);
+                p = StreamListpack.next(lp, p);
+                boolean stop;
+                if (strategy == TRIM_MAXLEN) {
+                    stop = length <= maxlen;
+                } else {
+                    stop = StreamIdTree.compare(nodeMs + msDelta, nodeSeq + seqDelta, minMs, minSeq) >= 0;
+                }
+                if (stop) break;
+                long toSkip;
+                if ((fl & FLAG_SAMEFIELDS) != 0) {
+                    toSkip = masterFields;
+                } else {
+                    toSkip = StreamListpack.getInt(lp, p) * 2;
+                    p = StreamListpack.next(lp, p);
+                }
+                for (long j = 0; j < toSkip; j++) p = StreamListpack.next(lp, p);
+                p = StreamListpack.next(lp, p);
+                if ((fl & FLAG_DELETED) == 0) {
+                    // Flags are 0..3: rewriting them never changes the element size.
+                    lp = StreamListpack.replaceInt(lp, flagsAt, fl | FLAG_DELETED);
+                    deletedFromLp++;
+                    length--;
+                }
+            }
+            deleted += deletedFromLp;
+            p = StreamListpack.first(lp);
+            lp = StreamListpack.replaceInt(lp, p, entries - deletedFromLp);
+            p = StreamListpack.next(lp, p);
+            long marked = StreamListpack.getInt(lp, p);
+            lp = StreamListpack.replaceInt(lp, p, marked + deletedFromLp);
+            n.lp = lp;
+            break;
+        }
+        if (length == 0) {
+            firstMs = 0;
+            firstSeq = 0;
+        } else if (deleted != 0) {
+            long[] f = new long[2];
+            edgeId(true, true, f);
+            firstMs = f[0];
+            firstSeq = f[1];
+        }
+        return deleted;
+    }
+
+    /** lpGetEdgeStreamID(last): the ID of the last entry of a node (tombstone or not). */
+    private static long[] lastIdOfNode(byte[] lp, long masterMs, long masterSeq) {
+        int p = StreamListpack.last(lp);
+        long lpCount = StreamListpack.getInt(lp, p);
+        if (lpCount == 0) return new long[] {masterMs, masterSeq};
+        for (long i = 0; i < lpCount; i++) p = StreamListpack.prev(lp, p);
+        p = StreamListpack.next(lp, p);
+        long ms = masterMs + StreamListpack.getInt(lp, p);
+        p = StreamListpack.next(lp, p);
+        long seq = masterSeq + StreamListpack.getInt(lp, p);
+        return new long[] {ms, seq};
+    }
+
+    // =====================================================================================
+    // Lag and read counters
+    // =====================================================================================
+
+    /** streamRangeHasTombstones for [start, end] (end null = to the max ID). */
+    public boolean rangeHasTombstones(long startMs, long startSeq, long endMs, long endSeq) {
+        if (length == 0 || (maxDelMs == 0 && maxDelSeq == 0)) return false;
+        if (StreamIdTree.compare(firstMs, firstSeq, maxDelMs, maxDelSeq) > 0) return false;
+        return StreamIdTree.compare(startMs, startSeq, maxDelMs, maxDelSeq) <= 0
+            && StreamIdTree.compare(maxDelMs, maxDelSeq, endMs, endSeq) <= 0;
+    }
+
+    /** streamEstimateDistanceFromFirstEverEntry; -1 when it cannot be known. */
+    public long estimateDistanceFromFirstEverEntry(long ms, long seq) {
+        if (entriesAdded == 0) return 0;
+        if (length == 0 && StreamIdTree.compare(ms, seq, lastMs, lastSeq) < 1) return entriesAdded;
+        int cmpLast = StreamIdTree.compare(ms, seq, lastMs, lastSeq);
+        if (cmpLast == 0) return entriesAdded;
+        if (cmpLast > 0) return StreamGroup.INVALID_ENTRIES_READ;
+        int cmpIdFirst = StreamIdTree.compare(ms, seq, firstMs, firstSeq);
+        int cmpXdelFirst = StreamIdTree.compare(maxDelMs, maxDelSeq, firstMs, firstSeq);
+        if ((maxDelMs == 0 && maxDelSeq == 0) || cmpXdelFirst < 0) {
+            if (cmpIdFirst < 0) return entriesAdded - length;
+            if (cmpIdFirst == 0) return entriesAdded - length + 1;
+        }
+        return StreamGroup.INVALID_ENTRIES_READ;
+    }
+
+    /** A group's lag (streamReplyWithCGLag), or Long.MIN_VALUE when it is unknown. */
+    public long lag(StreamGroup g) {
+        if (entriesAdded == 0) return 0;
+        if (g.entriesRead != StreamGroup.INVALID_ENTRIES_READ
+            && !rangeHasTombstones(g.lastMs, g.lastSeq, -1L, -1L)) {
+            return entriesAdded - g.entriesRead;
+        }
+        long read = estimateDistanceFromFirstEverEntry(g.lastMs, g.lastSeq);
+        return read != StreamGroup.INVALID_ENTRIES_READ ? entriesAdded - read : Long.MIN_VALUE;
+    }
+
+    // =====================================================================================
+    // Groups
+    // =====================================================================================
+
+    public int groupCount() { return ngroups; }
+
+    public StreamGroup groupAt(int i) { return groups[i]; }
+
+    public int findGroup(byte[] name) {
+        int lo = 0, hi = ngroups - 1;
+        while (lo <= hi) {
+            int mid = (lo + hi) >>> 1;
+            int c = Arrays.compareUnsigned(groups[mid].name, name);
+            if (c < 0) lo = mid + 1;
+            else if (c > 0) hi = mid - 1;
+            else return mid;
+        }
+        return -(lo + 1);
+    }
+
+    public StreamGroup group(byte[] name) {
+        int i = findGroup(name);
+        return i >= 0 ? groups[i] : null;
+    }
+
+    private void ownGroups() {
+        if (groupsStamp != stamp) {
+            groups = Arrays.copyOf(groups, Math.max(ngroups, 1));
+            groupsStamp = stamp;
+        }
+    }
+
+    /** The group at i, made writable by this stream. */
+    public StreamGroup writableGroup(int i) {
+        StreamGroup g = groups[i];
+        if (g.stamp == stamp) return g;
+        ownGroups();
+        g = g.copy(stamp);
+        groups[i] = g;
+        return g;
+    }
+
+    /** The group named name made writable, or null. */
+    public StreamGroup writableGroup(byte[] name) {
+        int i = findGroup(name);
+        return i >= 0 ? writableGroup(i) : null;
+    }
+
+    /** streamCreateCG: null when the name exists. */
+    public StreamGroup createGroup(byte[] name, long ms, long seq, long entriesRead) {
+        int i = findGroup(name);
+        if (i >= 0) return null;
+        i = -i - 1;
+        ownGroups();
+        if (ngroups == groups.length) groups = Arrays.copyOf(groups, Math.max(4, ngroups * 2));
+        System.arraycopy(groups, i, groups, i + 1, ngroups - i);
+        StreamGroup g = new StreamGroup(name, ms, seq, entriesRead, stamp);
+        groups[i] = g;
+        ngroups++;
+        return g;
+    }
+
+    public void deleteGroup(int i) {
+        ownGroups();
+        System.arraycopy(groups, i + 1, groups, i, ngroups - i - 1);
+        groups[--ngroups] = null;
+    }
+
+    /** The stamp this stream writes its groups, consumers, NACKs and nodes with. */
+    public long stamp() { return stamp; }
+
+    // =====================================================================================
+    // DEBUG DIGEST, MEMORY USAGE
+    // =====================================================================================
+
+    @Override
+    public int digestTypeCode() { return Digest.TYPE_STREAM; }
+
+    @Override
+    public void digestInto(byte[] digest) {
+        Iter it = iterator(0, 0, -1L, -1L, false);
+        while (it.next()) {
+            String id = Long.toUnsignedString(it.ms) + "." + Long.toUnsignedString(it.seq);
+            Digest.mix(digest, id);
+            byte[] lp = it.lp;
+            int fp = it.masterFieldsStart, vp = it.dataPos;
+            boolean same = it.sameFields();
+            for (int i = 0; i < it.numFields; i++) {
+                if (same) {
+                    Digest.mix(digest, StreamListpack.getBytes(lp, fp));
+                    fp = StreamListpack.next(lp, fp);
+                } else {
+                    Digest.mix(digest, StreamListpack.getBytes(lp, vp));
+                    vp = StreamListpack.next(lp, vp);
+                }
+                Digest.mix(digest, StreamListpack.getBytes(lp, vp));
+                vp = StreamListpack.next(lp, vp);
+            }
+        }
+    }
+
+    /** Rax nodes for n 16-byte keys: an estimate of Redis's radix tree shape (2 for one key). */
+    static long raxNodes(long keys) {
+        return keys == 0 ? 1 : keys * 2;
+    }
+
+    private static long raxUsage(long keys) {
+        long nodes = raxNodes(keys);
+        return keys * 16 + nodes * 4 + nodes * 8 * 30;
+    }
+
+    /** XINFO STREAM radix-tree-nodes (an estimate: the tree shape is Redis-internal). */
+    public long radixTreeNodes() { return raxNodes(nodes.size()); }
+
+    @Override
+    public long memoryUsage(long samples) {
+        long size = MemoryEstimator.ROBJ + 80 + raxUsage(nodes.size());
+        StreamIdTree.Cursor<Node> cur = nodes.cursor();
+        long keys = nodes.size();
+        long lpsize = 0, n = 0;
+        for (boolean ok = cur.first(); ok && n < samples; ok = cur.next()) {
+            lpsize += allocated(cur.value.lp, n == keys - 1);
+            n++;
+        }
+        if (keys <= n) {
+            size += lpsize;
+        } else {
+            if (n > 0) lpsize /= n;
+            size += lpsize * (keys - 1);
+            StreamIdTree.Cursor<Node> last = nodes.cursor();
+            if (last.last()) size += allocated(last.value.lp, true);
+        }
+        for (int i = 0; i < ngroups; i++) {
+            StreamGroup g = groups[i];
+            size += 40 + raxUsage(g.pel.size()) + 24 * g.pel.size();
+            for (int j = 0; j < g.consumerCount(); j++) {
+                StreamConsumer c = g.consumerAt(j);
+                size += 24 + c.name.length + raxUsage(c.pel.size());
+            }
+        }
+        return size;
+    }
+
+    /** The allocation Redis holds for a node: the tail keeps its 4 KB preallocation. */
+    private static long allocated(byte[] lp, boolean tail) {
+        long bytes = StreamListpack.bytes(lp);
+        long alloc = MemoryEstimator.mallocSize(bytes);
+        return tail ? Math.max(alloc, MemoryEstimator.mallocSize(MAX_PREALLOC)) : alloc;
+    }
+}
