@@ -308,6 +308,18 @@ public final class Blocking {
         ready.add(r);
     }
 
+    /**
+     * Queues every key of db that clients wait for (Redis's scanDatabaseForReadyKeys), for
+     * SWAPDB: the contents changed under the waiters without per-key writes. Keys that turn out
+     * absent (or expired) when served are skipped.
+     */
+    public void signalDb(Db db) {
+        if (byKey.isEmpty()) return;
+        for (KeyRef r : byKey.keySet()) {
+            if (r.db == db.id && readySet.add(r)) ready.add(r);
+        }
+    }
+
     /** Whether {@link #afterCommand} has anything to do. */
     public boolean hasWork() {
         return !ready.isEmpty() || !toResume.isEmpty();
@@ -390,6 +402,7 @@ public final class Blocking {
     private void propagate(Client c) {
         CommandSpec spec = engine.commands.lookup(c.argv[0]);
         if (spec == null) return;
+        engine.propagatedWrites++;
         for (int i = 0; i < engine.writeListeners.size(); i++) engine.writeListeners.get(i).written(c, spec);
     }
 

@@ -201,9 +201,29 @@ public final class Engine {
         }
     }
 
+    /**
+     * Redis's beforeSleep work: run at the start of every {@link #flushPending}, before any reply
+     * is written (the AOF hands its buffer to its writer here). A task may take clients out of
+     * {@link #pendingFlushClients()} (clearing their {@code flushQueued}) to hold their replies
+     * back, e.g. until an fsync; it queues them again with {@link #queueFlush} to release them.
+     */
+    public final List<Runnable> beforeSleepTasks = new ArrayList<>();
+
+    /** The clients whose replies the current {@link #flushPending} will write (beforeSleep tasks only). */
+    public List<Client> pendingFlushClients() { return pendingFlush; }
+
+    /** Makes sure {@link #flushPending} (and so the beforeSleep tasks) runs at the end of this loop iteration. */
+    public void requestBeforeSleep() {
+        if (!flushScheduled && loop != null) {
+            flushScheduled = true;
+            loop.execute(flushTask);
+        }
+    }
+
     /** Hands every pending reply buffer to its channel (Redis's handleClientsWithPendingWrites). */
     public void flushPending() {
         flushScheduled = false;
+        for (int i = 0; i < beforeSleepTasks.size(); i++) beforeSleepTasks.get(i).run();
         List<Client> overLimit = null;
         for (int i = 0, n = pendingFlush.size(); i < n; i++) {
             Client c = pendingFlush.get(i);
@@ -524,6 +544,8 @@ public final class Engine {
     public void signalSwapDb(Db a, Db b) {
         multi.touchAllWatchedKeysInDb(a, b);
         multi.touchAllWatchedKeysInDb(b, a);
+        blocking.signalDb(a);
+        blocking.signalDb(b);
     }
 
     public interface KeyListener { void modified(Db db, byte[] key); }

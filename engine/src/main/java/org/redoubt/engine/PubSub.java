@@ -243,7 +243,10 @@ public final class PubSub {
         return count;
     }
 
-    /** Drops every subscription of c without replies (connection closed, RESET). */
+    /**
+     * Drops every subscription of c without replies (connection closed, RESET). The caller
+     * clears {@link Client#F_PUBSUB} (RESET does it after all its hooks ran).
+     */
     public void unsubscribeEverything(Client c) {
         if (c.subs != null) {
             unsubscribeAll(c, false, false);
@@ -251,7 +254,6 @@ public final class PubSub {
             punsubscribeAll(c, false);
             c.subs = null;
         }
-        c.flags &= ~Client.F_PUBSUB;
     }
 
     // =====================================================================================

@@ -237,9 +237,10 @@ public final class Tracking {
      * The dispatcher's hook once a client's command is complete: CLIENT CACHING applies to
      * one command (or transaction) only, and held invalidations go out after the reply.
      */
-    void afterCommand(Client c) {
+    public void afterCommand(Client c) {
         State s = c.tracking;
-        if (s != null && (s.opts & CACHING) != 0 && !c.has(Client.F_MULTI)
+        // A held command (paused, blocked) has not run yet: CACHING still applies to it.
+        if (s != null && (s.opts & CACHING) != 0 && !c.has(Client.F_MULTI | Client.F_PAUSED | Client.F_BLOCKED)
             && (c.cmd == null || c.cmd.parent != clientContainer)) {
             s.opts &= ~CACHING;
         }

@@ -68,7 +68,7 @@ public final class CheckRdb {
             return false;
         }
         RdbInput rin = new RdbInput(in, size);
-        try (InputStream s = in) {
+        try (in) {
             RdbLoader.Result r = RdbLoader.load(rin, this::readValue, new RdbLoader.Target() {
                 @Override public void aux(String k, byte[] v) {
                     offset = rin.offset();
@@ -148,7 +148,7 @@ public final class CheckRdb {
     }
 
     /** Parses and validates one value; returns a marker (or null for an empty collection). */
-    private Object readValue(int type, byte[] k, RdbInput in) throws IOException {
+    private Object readValue(int type, byte[] k, RdbInput in, long typeOffset) throws IOException {
         keyType = type;
         key = k;
         doing = "read-object-value";
@@ -175,7 +175,7 @@ public final class CheckRdb {
             }
             n = 1;
         } else {
-            throw new RdbException(RdbException.Kind.UNSUPPORTED, in.offset() - 1,
+            throw new RdbException(RdbException.Kind.UNSUPPORTED, typeOffset,
                 type == Rdb.TYPE_MODULE || type == Rdb.TYPE_MODULE_2
                     ? "Module values cannot be checked: modules are not supported" : "Invalid object type: " + type);
         }

@@ -48,7 +48,9 @@ final class EngineLoader implements RdbLoader.Target {
 
     /** Counters the INFO persistence section reports. */
     static final class LoadStats {
-        volatile long loaded, expired;
+        /** Written by the loading thread; read once the load is handed over to the engine thread. */
+        long loaded, expired;
+        /** Read by INFO while loading. */
         volatile long usedMem;
     }
 
@@ -138,14 +140,10 @@ final class EngineLoader implements RdbLoader.Target {
                     throw new RdbException(RdbException.Kind.CORRUPT, offset, "RDB has duplicated key '"
                         + new String(key, StandardCharsets.UTF_8) + "' in DB " + db.id);
                 }
-                // MERGE: the new value replaces the old one, and so does its TTL.
+                // MERGE: the new value replaces the old one, and so does its TTL (or its absence).
                 db.expiresMap().remove(key);
             }
-            if (expireMs != -1) {
-                db.expiresMap().put(key, Long.valueOf(expireMs), 0);
-            } else if (prev != null) {
-                db.expiresMap().remove(key);
-            }
+            if (expireMs != -1) db.expiresMap().put(key, Long.valueOf(expireMs), 0);
         }
         if (keyLoadDelay != 0) RdbSaver.delay(keyLoadDelay);
     }

@@ -426,8 +426,8 @@ public final class Persistence {
         int keyLoadDelay = (int) configLong("key-load-delay", 0);
         LoadContext ctx = new LoadContext(engine.config, engine.snapshotEpoch, sanitize());
         EngineLoader target = new EngineLoader(engine, dbs, master, allowDup, keyLoadDelay, stats);
-        try (InputStream s = in) {
-            RdbInput rin = new RdbInput(s, size);
+        try (in) {
+            RdbInput rin = new RdbInput(in, size);
             long interval = Math.max(1024, configLong("loading-process-events-interval-bytes", 2 * 1024 * 1024));
             rin.setProgress(off -> loadingLoadedBytes = off, interval);
             boolean verify = engine.config.rdbchecksum && !ServerInfo.of(engine).skipChecksumValidation;
@@ -447,7 +447,7 @@ public final class Persistence {
         } finally {
             loadingFile = false;
         }
-        engine.stats.dumpPayloadSanitizations += ctx.sanitizations;
+        pendingSanitizations = ctx.sanitizations;
         lastLoadKeysLoaded = stats.loaded;
         lastLoadKeysExpired = stats.expired;
         pendingFunctions = target.functions;
@@ -457,6 +457,8 @@ public final class Persistence {
 
     /** Functions read by the last load, installed on the engine thread. */
     private List<byte[]> pendingFunctions = List.of();
+    /** Deep sanitizations of the last load, added to INFO stats on the engine thread. */
+    private long pendingSanitizations;
     private double loadSeconds;
 
     /** The log lines of a failed load, Redis's wording plus the file and offset. */
@@ -477,6 +479,8 @@ public final class Persistence {
 
     /** Installs the functions of the last load (engine thread). */
     private void installFunctions(boolean replace) {
+        engine.stats.dumpPayloadSanitizations += pendingSanitizations;
+        pendingSanitizations = 0;
         List<byte[]> fs = pendingFunctions;
         pendingFunctions = List.of();
         if (functions == null) {
@@ -660,10 +664,11 @@ public final class Persistence {
     /** The engine pre-check refusing writes (and PING) after a failed save, as processCommand. */
     boolean allow(Client c, CommandSpec cmd) {
         if (!writesDenied()) return true;
-        if (!cmd.has(CommandFlags.WRITE) && !cmd.name.equals("ping")) return true;
+        boolean write = cmd.has(CommandFlags.WRITE)
+            || (cmd == engine.multi.execCmd && c.mstate != null && (c.mstate.cmdFlags & CommandFlags.WRITE) != 0);
+        if (!write && !cmd.name.equals("ping")) return true;
         if (c.has(Client.F_MASTER)) return true;
-        c.addError(MISCONF);
-        cmd.rejectedCalls++;
+        engine.reject(c, cmd, MISCONF);
         return false;
     }
 

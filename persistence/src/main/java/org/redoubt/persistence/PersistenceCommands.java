@@ -55,6 +55,7 @@ public final class PersistenceCommands implements CommandFamily {
         t.bind("restore-asking", this::restore);
         t.bind("migrate", migrate::migrate);
         DebugCommand.extend(e, "reload", this::debugReload);
+        if (p.functions == null) p.functions = new ScriptingFunctions(e);
         wrapFlushall(t);
         e.cronTasks.add(() -> {
             p.cron();
@@ -116,8 +117,8 @@ public final class PersistenceCommands implements CommandFamily {
         }
         if (p.bgsaveInProgress()) {
             c.addError("ERR Background save already in progress");
-        } else if (p.otherChildActive.getAsBoolean() || c.has(Client.F_MULTI)) {
-            if (schedule || c.has(Client.F_MULTI)) {
+        } else if (p.otherChildActive.getAsBoolean() || c.engine.inExec) {
+            if (schedule || c.engine.inExec) {
                 p.bgsaveScheduled = true;
                 c.addSimple("Background saving scheduled");
             } else {
@@ -306,6 +307,37 @@ public final class PersistenceCommands implements CommandFamily {
             if (abs < 0) abs += Persistence.LRU_CLOCK_MAX;
             if (abs < 0) abs = 0;
             c.db.mainMap().touchMeta(key, (int) abs);
+        }
+    }
+
+    /**
+     * The FUNCTION libraries of the scripting module, for FUNCTION2 records. The scripting state
+     * is created on first use (the first save or a file with libraries), not at start-up.
+     */
+    private static final class ScriptingFunctions implements Persistence.FunctionLibraries {
+        private final Engine e;
+
+        ScriptingFunctions(Engine e) { this.e = e; }
+
+        @Override public java.util.List<byte[]> codes() {
+            java.util.List<byte[]> l = new java.util.ArrayList<>();
+            for (org.redoubt.engine.script.Functions.Library lib : org.redoubt.engine.script.Scripting.of(e).functions().libraries()) {
+                l.add(lib.code);
+            }
+            return l;
+        }
+
+        @Override public void clear() {
+            org.redoubt.engine.script.Scripting.of(e).functions().flush();
+        }
+
+        @Override public String load(byte[] code, boolean replace) {
+            try {
+                org.redoubt.engine.script.Scripting.of(e).functions().load(code, replace, 0);
+                return null;
+            } catch (org.redoubt.engine.script.Functions.FunctionException ex) {
+                return ex.getMessage();
+            }
         }
     }
 

@@ -57,6 +57,7 @@ public final class RdbSaver {
         Path tmp = dir.resolve(tempName(ProcessHandle.current().pid()));
         Path target = dir.resolve(filename);
         long[] written = new long[1];
+        boolean aborted = false;
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             long[] sinceSync = new long[1];
@@ -69,19 +70,22 @@ public final class RdbSaver {
                     sinceSync[0] = 0;
                 }
             }, snap.compress, snap.checksum);
-            if (!write(out)) {
-                ch.close();
-                Files.deleteIfExists(tmp);
-                return new Result(false, true, "aborted", written[0], keysProcessed.get());
+            if (write(out)) {
+                out.flush();
+                ch.force(true);
+            } else {
+                aborted = true;
             }
-            out.flush();
-            ch.force(true);
         } catch (IOException | UncheckedIOException e) {
             deleteQuietly(tmp);
             return Result.failed("Write error saving DB on disk: " + message(e));
         } catch (RuntimeException e) {
             deleteQuietly(tmp);
             return Result.failed("Error saving DB on disk: " + e);
+        }
+        if (aborted) {
+            deleteQuietly(tmp);
+            return new Result(false, true, "aborted", written[0], keysProcessed.get());
         }
         try {
             try {

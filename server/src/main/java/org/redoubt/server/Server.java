@@ -14,6 +14,7 @@ import org.redoubt.engine.config.Config;
 import org.redoubt.engine.config.ConfigTable;
 import org.redoubt.persistence.Persistence;
 import org.redoubt.persistence.PersistenceCommands;
+import org.redoubt.persistence.aof.AofCommands;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,7 @@ public final class Server {
 
         List<CommandFamily> families = new ArrayList<>(Families.standard());
         families.add(new PersistenceCommands());
+        families.add(new AofCommands());
         engine = new Engine(config, families);
         engine.configTable = table;
         engine.configFile = configFile;

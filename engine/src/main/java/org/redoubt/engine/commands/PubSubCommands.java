@@ -73,8 +73,7 @@ public final class PubSubCommands implements CommandFamily {
         tracking.clientContainer = t.find("client");
 
         e.keyListeners.add(tracking::keyModified);
-        e.preChecks.add(this::subscriberRestrictions);
-        e.preChecks.add(this::trackingTableLimit);
+        e.preChecks.add(this::beforeCommand);
         e.notifyListeners.add(pubsub::keyspaceEvent);
         e.clientHooks.add(new Hooks(pubsub, tracking));
         e.infoContributors.add(this::info);
@@ -101,19 +100,17 @@ public final class PubSubCommands implements CommandFamily {
         }
     }
 
-    /** A RESP2 connection with subscriptions can only (un)subscribe, PING, QUIT or RESET. */
-    private boolean subscriberRestrictions(Client c, CommandSpec cmd) {
+    /**
+     * Before every command: tracking-table-max-keys is enforced (the cron does it too), and a
+     * RESP2 connection with subscriptions can only (un)subscribe, PING, QUIT or RESET.
+     */
+    private boolean beforeCommand(Client c, CommandSpec cmd) {
+        if (tracking.trackingClients() > 0) tracking.limitUsedSlots();
         if (!c.has(Client.F_PUBSUB) || c.resp != 2) return true;
         for (CommandSpec ok : allowedWhileSubscribed) if (cmd == ok) return true;
         c.engine.reject(c, cmd, "ERR Can't execute '" + cmd.fullName
             + "': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context");
         return false;
-    }
-
-    /** tracking-table-max-keys is enforced before every command (and by the cron). */
-    private boolean trackingTableLimit(Client c, CommandSpec cmd) {
-        if (tracking.trackingClients() > 0) tracking.limitUsedSlots();
-        return true;
     }
 
     private boolean info(String section, StringBuilder sb) {

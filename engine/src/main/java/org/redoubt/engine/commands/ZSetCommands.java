@@ -50,6 +50,9 @@ public final class ZSetCommands implements CommandFamily {
     /** Value of the last successful {@link #longArg}. */
     private long num;
     private final double[] newScore = new double[1];
+    private final long[] span = new long[2];
+    /** ZADD's parsed scores, reused. */
+    private double[] scoreScratch = new double[8];
     private final HashCommands.ScanArgs scan = new HashCommands.ScanArgs();
     private final ArrayList<byte[]> scanMembers = new ArrayList<>();
     private final ArrayList<byte[]> scanScores = new ArrayList<>();
@@ -214,7 +217,8 @@ public final class ZSetCommands implements CommandFamily {
             return;
         }
         // Every score is parsed before anything changes: the command applies fully or not at all.
-        double[] scores = new double[elements];
+        if (scoreScratch.length < elements) scoreScratch = new double[Math.max(elements, scoreScratch.length * 2)];
+        double[] scores = scoreScratch;
         for (int j = 0; j < elements; j++) {
             byte[] a = argv[idx + 2 * j];
             double d = Numbers.parseDouble(a, 0, a.length);
@@ -348,8 +352,9 @@ public final class ZSetCommands implements CommandFamily {
             from = old.scoreStart(range);
             to = old.scoreEnd(range);
         } else {
-            from = old.lexStart(lmin);
-            to = old.lexEnd(lmax);
+            old.lexSpan(lmin, lmax, false, span);
+            from = span[0];
+            to = span[1];
         }
         long deleted = 0;
         if (to > from) {
@@ -430,7 +435,8 @@ public final class ZSetCommands implements CommandFamily {
             return;
         }
         ZSetValue z = (ZSetValue) o;
-        c.addLong(Math.max(0, z.lexEnd(max) - z.lexStart(min)));
+        z.lexSpan(min, max, false, span);
+        c.addLong(span[1] - span[0]);
     }
 
     // =====================================================================================
@@ -542,8 +548,9 @@ public final class ZSetCommands implements CommandFamily {
                 lo = z.scoreStart(range);
                 hi = z.scoreEnd(range);
             } else {
-                lo = z.lexStart(lmin);
-                hi = z.lexEnd(lmax);
+                z.lexSpan(lmin, lmax, reverse, span);
+                lo = span[0];
+                hi = span[1];
             }
             long inRange = Math.max(0, hi - lo);
             // A negative offset skips everything in Redis's walk (its countdown never reaches 0).
@@ -882,8 +889,8 @@ public final class ZSetCommands implements CommandFamily {
      * own array; nilWhenEmpty replies a null array instead of an empty one when there is nothing
      * to pop. Returns the key popped from, or null.
      */
-    static byte[] genericZpop(Client c, byte[][] keys, int firstKey, int numKeys, boolean max, boolean emitKey,
-                              long count, boolean nested, boolean nilWhenEmpty) {
+    private byte[] genericZpop(Client c, byte[][] keys, int firstKey, int numKeys, boolean max, boolean emitKey,
+                               long count, boolean nested, boolean nilWhenEmpty) {
         byte[] key = null;
         ZSetValue old = null;
         for (int i = 0; i < numKeys; i++) {
@@ -921,18 +928,18 @@ public final class ZSetCommands implements CommandFamily {
             c.addBulk(key);
             c.addArrayLen(rangelen);
         }
-        ZSetValue w = old.writable(c.engine.snapshotEpoch);
         c.engine.notify(Notify.ZSET, max ? "zpopmax" : "zpopmin", key, c.db.id);
-        for (long k = 0; k < rangelen; k++) {
-            long r = max ? w.size() - 1 : 0;
-            byte[] m = w.memberAt(r);
-            double s = w.scoreAt(r);
-            w.removeRange(r, r + 1);
-            c.engine.dirty++;
+        // Reply from one walk of the popped end, then remove that end in one range.
+        ZSetValue.Iter it = iter.reset(old, 0, max);
+        for (long k = 0; k < rangelen && it.next(); k++) {
             if (nested) c.addArrayLen(2);
-            c.addBulk(m);
-            c.addDouble(s);
+            c.addBulk(it.member);
+            c.addDouble(it.score);
         }
+        ZSetValue w = old.writable(c.engine.snapshotEpoch);
+        if (max) w.removeRange(llen - rangelen, llen);
+        else w.removeRange(0, rangelen);
+        c.engine.dirty += rangelen;
         if (publish(c, key, old, w)) c.engine.notify(Notify.GENERIC, "del", key, c.db.id);
         return key;
     }
@@ -1059,7 +1066,7 @@ public final class ZSetCommands implements CommandFamily {
      * (Redis's serveClientsBlockedOnSortedSetKey): a key that is not a sorted set keeps it
      * waiting.
      */
-    private static final class ServeZpop implements Blocking.BlockedCommand {
+    private final class ServeZpop implements Blocking.BlockedCommand {
         private final boolean max, nested;
         private final long count;
 
@@ -1108,7 +1115,9 @@ public final class ZSetCommands implements CommandFamily {
             return;
         }
         ZSetValue z = (ZSetValue) o;
-        c.addBulk(z.memberAt(z.randomRank(c.engine.random)));
+        ZSetValue.Iter it = iter.reset(z, z.randomRank(c.engine.random), false);
+        it.next();
+        c.addBulk(it.member);
     }
 
     private void zrandmemberWithCount(Client c, long l, boolean ws) {
@@ -1130,8 +1139,9 @@ public final class ZSetCommands implements CommandFamily {
         if (!uniq || count == 1) {
             c.addArrayLen(ws && c.resp == 2 ? count * 2 : count);
             for (long k = 0; k < count; k++) {
-                long r = z.randomRank(c.engine.random);
-                replyPair(c, z.memberAt(r), z.scoreAt(r), ws);
+                ZSetValue.Iter it = iter.reset(z, z.randomRank(c.engine.random), false);
+                it.next();
+                replyPair(c, it.member, it.score, ws);
                 if (c.has(Client.F_CLOSE_ASAP)) break;
             }
             return;
@@ -1179,7 +1189,11 @@ public final class ZSetCommands implements CommandFamily {
                 picked[got++] = r;
             }
         }
-        for (int r : picked) replyPair(c, z.memberAt(r), z.scoreAt(r), ws);
+        for (int r : picked) {
+            ZSetValue.Iter it = iter.reset(z, r, false);
+            it.next();
+            replyPair(c, it.member, it.score, ws);
+        }
     }
 
     // =====================================================================================

@@ -4,7 +4,8 @@ package org.redoubt.engine.geo;
  * Redis's geohash arithmetic (geohash.c, geohash_helper.c): 52-bit interleaved hashes of
  * (longitude, latitude) stored as sorted-set scores, the 3x3 grid of boxes that covers a search
  * shape, and the haversine distances. Every formula evaluates the same double operations in the
- * same order as Redis, so scores, positions, box choices and distances are bit-identical.
+ * same order as Redis, with sin/cos/asin from the C library ({@link LibM}) as Redis calls them,
+ * so scores, positions, box choices and distances are bit-identical.
  *
  * <p>A hash at precision {@code step} is {@code step*2} bits: latitude bits at even positions,
  * longitude bits at odd positions, most significant pair first. Latitude is limited to the
@@ -238,8 +239,8 @@ public final class GeoHash {
         double height = s.conversion * (s.type == CIRCULAR ? s.radius : s.height / 2);
         double width = s.conversion * (s.type == CIRCULAR ? s.radius : s.width / 2);
         double latDelta = radDeg(height / EARTH_RADIUS_IN_METERS);
-        double longDeltaTop = radDeg(width / EARTH_RADIUS_IN_METERS / StrictMath.cos(degRad(latitude + latDelta)));
-        double longDeltaBottom = radDeg(width / EARTH_RADIUS_IN_METERS / StrictMath.cos(degRad(latitude - latDelta)));
+        double longDeltaTop = radDeg(width / EARTH_RADIUS_IN_METERS / LibM.cos(degRad(latitude + latDelta)));
+        double longDeltaBottom = radDeg(width / EARTH_RADIUS_IN_METERS / LibM.cos(degRad(latitude - latDelta)));
         boolean southern = latitude < 0;
         s.bounds[0] = southern ? longitude - longDeltaBottom : longitude - longDeltaTop;
         s.bounds[2] = southern ? longitude + longDeltaBottom : longitude + longDeltaTop;
@@ -320,12 +321,12 @@ public final class GeoHash {
     /** Haversine great-circle distance in meters. */
     public static double distance(double lon1d, double lat1d, double lon2d, double lat2d) {
         double lon1r = degRad(lon1d), lon2r = degRad(lon2d);
-        double v = StrictMath.sin((lon2r - lon1r) / 2);
+        double v = LibM.sin((lon2r - lon1r) / 2);
         if (v == 0.0) return latDistance(lat1d, lat2d);
         double lat1r = degRad(lat1d), lat2r = degRad(lat2d);
-        double u = StrictMath.sin((lat2r - lat1r) / 2);
-        double a = u * u + StrictMath.cos(lat1r) * StrictMath.cos(lat2r) * v * v;
-        return 2.0 * EARTH_RADIUS_IN_METERS * StrictMath.asin(Math.sqrt(a));
+        double u = LibM.sin((lat2r - lat1r) / 2);
+        double a = u * u + LibM.cos(lat1r) * LibM.cos(lat2r) * v * v;
+        return 2.0 * EARTH_RADIUS_IN_METERS * LibM.asin(Math.sqrt(a));
     }
 
     /**

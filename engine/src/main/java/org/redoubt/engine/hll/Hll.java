@@ -1,5 +1,6 @@
 package org.redoubt.engine.hll;
 
+import org.redoubt.engine.geo.LibM;
 import org.redoubt.engine.type.Sds;
 
 /**
@@ -506,8 +507,7 @@ public final class Hll {
             x = Math.sqrt(x);
             zPrime = z;
             y *= 0.5;
-            double d = 1 - x;
-            z -= d * d * y;
+            z -= LibM.pow(1 - x, 2) * y;
         } while (zPrime != z);
         return z / 3;
     }

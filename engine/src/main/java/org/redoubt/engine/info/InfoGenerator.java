@@ -231,6 +231,8 @@ public final class InfoGenerator {
         line(sb, "blocked_clients", blocked);
         line(sb, "tracking_clients", tracking);
         line(sb, "clients_in_timeout_table", timeouts);
+        // Redis 7.2 field, reported here too: distinct keys that blocked clients wait for.
+        line(sb, "total_blocking_keys", e.blocking.totalBlockingKeys());
     }
 
     /** Bytes buffered for clients (query and reply buffers): part of the memory overhead. */

@@ -113,6 +113,12 @@ final class LuaErrors {
             String var = varinfo(p, pc, false);
             return "attempt to index " + (var != null ? var + " (a " + type + " value)" : "a " + type + " value");
         }
+        if (body.startsWith("index expected, got ")) {
+            String type = body.substring("index expected, got ".length());
+            if (type.contains(" ")) return body;
+            String var = varinfo(p, pc, false);
+            return "attempt to index " + (var != null ? var + " (a " + type + " value)" : "a " + type + " value");
+        }
         if (body.startsWith("attempt to get length of ") && !body.contains("(")) {
             return "attempt to get length of a " + body.substring("attempt to get length of ".length()) + " value";
         }

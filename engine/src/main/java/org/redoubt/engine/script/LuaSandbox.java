@@ -46,9 +46,6 @@ final class LuaSandbox {
     static final String REDIS_VERSION = "7.0.15";
     static final int LL_DEBUG = 0, LL_VERBOSE = 1, LL_NOTICE = 2, LL_WARNING = 3;
 
-    /** Strings share one metatable JVM-wide in LuaJ: make it (and its string table) read-only once. */
-    private static volatile boolean stringMetatableLocked;
-
     // =====================================================================================
     // Environments
     // =====================================================================================
@@ -127,6 +124,7 @@ final class LuaSandbox {
         g.rawset("setfenv", new SetFenv(s));
         g.rawset("gcinfo", new GcInfo());
         g.rawset("newproxy", new NewProxy());
+        g.rawset("collectgarbage", new CollectGarbage());
 
         g.rawset("table", table(g.get("table")));
         g.rawset("unpack", g.get("table").get("unpack"));
@@ -200,15 +198,17 @@ final class LuaSandbox {
         return t;
     }
 
+    /**
+     * Strings share one metatable JVM-wide in LuaJ, and every StringLib load replaces it with a
+     * writable one: install a locked one after each load (its string table is locked with the
+     * globals; any sandbox's string functions will do, they hold no state).
+     */
     private static void lockStringMetatable(LuaTable string) {
-        if (stringMetatableLocked) return;
         synchronized (LuaSandbox.class) {
-            if (stringMetatableLocked) return;
             LockableTable mt = new LockableTable();
             mt.rawset(LuaValue.INDEX, string);
             mt.readonly = true;
             LuaString.s_metatable = mt;
-            stringMetatableLocked = true;
         }
     }
 
@@ -618,6 +618,25 @@ final class LuaSandbox {
                 return f;
             }
             throw new LuaError("'setfenv' cannot change environment of given object");
+        }
+    }
+
+    /**
+     * collectgarbage without System.gc(): a script must not be able to force full collections
+     * of the whole server heap. "count" reports the JVM heap in use, in KB, as Lua does its own.
+     */
+    static final class CollectGarbage extends VarArgFunction {
+        @Override
+        public Varargs invoke(Varargs a) {
+            String opt = a.optjstring(1, "collect");
+            Runtime rt = Runtime.getRuntime();
+            double kb = (rt.totalMemory() - rt.freeMemory()) / 1024.0;
+            return switch (opt) {
+                case "count" -> valueOf(kb);
+                case "step" -> FALSE;
+                case "collect", "stop", "restart", "setpause", "setstepmul" -> valueOf(0);
+                default -> argerror(1, "invalid option '" + opt + "'");
+            };
         }
     }
 

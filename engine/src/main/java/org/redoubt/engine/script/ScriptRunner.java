@@ -90,14 +90,26 @@ public final class ScriptRunner {
         byte[][] argv = c.argv;
         int argc = c.argc;
         Engine e = c.engine;
+        if (s.inDrain && c.channel != null && !c.has(Client.F_MULTI)) {
+            // Already in a loop task (not inside the I/O handler): run here, busy mode may poll.
+            r.mayPollIo = true;
+            s.execute(r, fn, argv, 3, numkeys, argc);
+            return;
+        }
         if (!canDefer(s, c)) {
             s.execute(r, fn, argv, 3, numkeys, argc);
             return;
         }
-        CommandSpec cmd = c.cmd;
         c.flags |= Client.F_PAUSED;
-        e.loop.execute(() -> runDeferred(s, c, r, fn, argv, argc, numkeys, cmd));
+        s.deferred.add(new Deferred(c, r, fn, argv, argc, numkeys, c.cmd));
+        if (!s.drainScheduled) {
+            s.drainScheduled = true;
+            e.loop.execute(() -> drain(s));
+        }
     }
+
+    /** A script held for the next loop task, with what its command's accounting needs. */
+    record Deferred(Client c, Scripting.Run r, LuaFunction fn, byte[][] argv, int argc, int numkeys, CommandSpec cmd) {}
 
     private static boolean canDefer(Scripting s, Client c) {
         Engine e = c.engine;
@@ -106,31 +118,44 @@ public final class ScriptRunner {
             && e.loop.inEventLoop() && s.busyIo.available();
     }
 
-    private static void runDeferred(Scripting s, Client c, Scripting.Run r, LuaFunction fn,
-                                    byte[][] argv, int argc, int numkeys, CommandSpec cmd) {
+    /**
+     * Runs the held scripts. Resuming a client parses the rest of its pipeline right here, so
+     * its next scripts run inline (inDrain) instead of costing a loop task each.
+     */
+    private static void drain(Scripting s) {
+        s.drainScheduled = false;
+        s.inDrain = true;
+        try {
+            Deferred d;
+            while ((d = s.deferred.poll()) != null) runDeferred(s, d);
+        } finally {
+            s.inDrain = false;
+        }
+    }
+
+    private static void runDeferred(Scripting s, Deferred d) {
+        Client c = d.c();
         Engine e = c.engine;
         if (!c.channel.isActive()) {
             c.flags &= ~Client.F_PAUSED;
             return;
         }
-        if (s.run != null) {  // another script is running (cannot happen: runs do not nest); try later
-            e.loop.execute(() -> runDeferred(s, c, r, fn, argv, argc, numkeys, cmd));
-            return;
-        }
         e.updateClock();
+        Scripting.Run r = d.r();
         r.mayPollIo = true;
+        CommandSpec cmd = d.cmd();
         int errorsBefore = c.errorsThisCommand;
         c.errorsThisCommand = 0;
         long t0 = System.nanoTime();
         try {
-            s.execute(r, fn, argv, 3, numkeys, argc);
+            s.execute(r, d.fn(), d.argv(), 3, d.numkeys(), d.argc());
         } finally {
             long us = (System.nanoTime() - t0) / 1000;
             if (cmd != null) {
                 cmd.microseconds += us;
                 if (c.errorsThisCommand > 0) cmd.failedCalls++;
                 long threshold = e.config.slowlogLogSlowerThan;
-                if (threshold > 0 && !cmd.has(CommandFlags.SKIP_SLOWLOG)) e.slowlog.maybeLog(e, c, argv, argc, us);
+                if (threshold > 0 && !cmd.has(CommandFlags.SKIP_SLOWLOG)) e.slowlog.maybeLog(e, c, d.argv(), d.argc(), us);
                 if (e.config.latencyMonitorThreshold > 0 && us / 1000 >= e.config.latencyMonitorThreshold) {
                     e.latency.add("command", us / 1000, e.nowMs() / 1000);
                 }

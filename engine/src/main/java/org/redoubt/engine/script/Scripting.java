@@ -92,8 +92,10 @@ public final class Scripting {
         }
     }
 
-    // ---- the run in progress
+    // ---- the run in progress, and scripts held for the next loop task (ScriptRunner)
     Run run;
+    final java.util.ArrayDeque<ScriptRunner.Deferred> deferred = new java.util.ArrayDeque<>();
+    boolean drainScheduled, inDrain;
     /** Deterministic PRNG of math.random (Redis's redisLrand48): 48-bit state. */
     long rand48;
 
@@ -115,7 +117,8 @@ public final class Scripting {
         this.evalEnv = LuaSandbox.evalGlobals(this);
         this.functions = new Functions(this);
         this.busyIo = new BusyIo(engine);
-        engine.preChecks.add(this::busyCheck);
+        // First of the pre-checks: Redis refuses with -BUSY before MULTI queueing and the rest.
+        engine.preChecks.add(0, this::busyCheck);
     }
 
     // =====================================================================================

@@ -729,22 +729,63 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
         }
     }
 
-    /** Rax nodes for n 16-byte keys: an estimate of Redis's radix tree shape (2 for one key). */
+    /** Rax nodes for n 16-byte keys, as a rough estimate (PELs: too many keys to walk). */
     static long raxNodes(long keys) {
-        return keys == 0 ? 1 : keys * 2;
+        return keys == 0 ? 1 : keys == 1 ? 2 : keys * 2 + 2;
     }
 
-    private static long raxUsage(long keys) {
-        long nodes = raxNodes(keys);
+    private static long raxUsage(long keys, long nodes) {
         return keys * 16 + nodes * 4 + nodes * 8 * 30;
     }
 
-    /** XINFO STREAM radix-tree-nodes (an estimate: the tree shape is Redis-internal). */
-    public long radixTreeNodes() { return raxNodes(nodes.size()); }
+    /**
+     * XINFO STREAM radix-tree-nodes: the node count of Redis's rax holding the node keys (16
+     * bytes, big endian), computed from the key set. A rax built by insertions is canonical:
+     * one node at the root, at every branching point, after every branch edge and at every key
+     * end, with single-child runs compressed into one node.
+     */
+    public long radixTreeNodes() {
+        int n = (int) nodes.size();
+        if (n == 0) return 1;
+        long[] ms = new long[n], seq = new long[n];
+        StreamIdTree.Cursor<Node> cur = nodes.cursor();
+        int i = 0;
+        for (boolean ok = cur.first(); ok; ok = cur.next(), i++) {
+            ms[i] = cur.ms;
+            seq[i] = cur.seq;
+        }
+        return raxCount(ms, seq, 0, n, 0);
+    }
+
+    private static int keyByte(long[] ms, long[] seq, int k, int pos) {
+        long v = pos < 8 ? ms[k] : seq[k];
+        return (int) (v >>> (56 - 8 * (pos & 7))) & 0xff;
+    }
+
+    /** Rax nodes below (and including) the position at depth shared by keys [lo, hi). */
+    private static long raxCount(long[] ms, long[] seq, int lo, int hi, int depth) {
+        if (depth == 16) return 1;
+        int l = depth;
+        if (hi - lo == 1) {
+            l = 16;
+        } else {
+            while (l < 16 && keyByte(ms, seq, lo, l) == keyByte(ms, seq, hi - 1, l)) l++;
+        }
+        if (l == 16) return 2;
+        long count = (l > depth ? 1 : 0) + 1;
+        int start = lo;
+        while (start < hi) {
+            int b = keyByte(ms, seq, start, l), end = start + 1;
+            while (end < hi && keyByte(ms, seq, end, l) == b) end++;
+            count += raxCount(ms, seq, start, end, l + 1);
+            start = end;
+        }
+        return count;
+    }
 
     @Override
     public long memoryUsage(long samples) {
-        long size = MemoryEstimator.ROBJ + 80 + raxUsage(nodes.size());
+        long size = MemoryEstimator.ROBJ + 80 + raxUsage(nodes.size(), radixTreeNodes());
         StreamIdTree.Cursor<Node> cur = nodes.cursor();
         long keys = nodes.size();
         long lpsize = 0, n = 0;
@@ -762,10 +803,10 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
         }
         for (int i = 0; i < ngroups; i++) {
             StreamGroup g = groups[i];
-            size += 40 + raxUsage(g.pel.size()) + 24 * g.pel.size();
+            size += 40 + raxUsage(g.pel.size(), raxNodes(g.pel.size())) + 24 * g.pel.size();
             for (int j = 0; j < g.consumerCount(); j++) {
                 StreamConsumer c = g.consumerAt(j);
-                size += 24 + c.name.length + raxUsage(c.pel.size());
+                size += 24 + c.name.length + raxUsage(c.pel.size(), raxNodes(c.pel.size()));
             }
         }
         return size;

@@ -206,15 +206,47 @@ public final class ZSetValue implements RValue, Digestible, MemorySized {
         return lo;
     }
 
-    /** The rank range [start, end) of a score range (empty when end &le; start). */
+    /** Start of the ascending rank span [scoreStart, scoreEnd) of a score range (empty when end &le; start). */
     public long scoreStart(ScoreRange r) { return countScoreBelow(r.min, r.minex); }
 
+    /** End (exclusive) of the ascending rank span of a score range. */
     public long scoreEnd(ScoreRange r) { return countScoreBelow(r.max, !r.maxex); }
 
-    /** The rank range [start, end) of a lex range; meaningful when all scores are equal, as in Redis. */
-    public long lexStart(LexBound min) { return min.startRank(this); }
-
-    public long lexEnd(LexBound max) { return max.endRank(this); }
+    /**
+     * The ascending rank span [out[0], out[1]) of the members Redis's walk of a lex range
+     * visits, forwards from the first member in range or backwards from the last (reverse).
+     * Lex ranges are meant for sets whose scores are all equal; then this is simply the members
+     * between the bounds. With mixed scores Redis's result depends on its walk: a listpack walk
+     * is reproduced exactly (it is linear), a skiplist one is answered by bisection (Redis's
+     * answer then depends on its random node levels).
+     */
+    public void lexSpan(LexBound min, LexBound max, boolean reverse, long[] out) {
+        out[0] = out[1] = 0;
+        int c = LexBound.compare(min, max);
+        if (c > 0 || (c == 0 && (min.ex || max.ex))) return;
+        if (tree != null) {
+            out[0] = min.startRank(this);
+            out[1] = Math.max(out[0], max.endRank(this));
+            return;
+        }
+        int n = lpN;
+        if (n == 0 || !min.gteMin(lpEle[n - 1]) || !max.lteMax(lpEle[0])) return;
+        if (!reverse) {
+            int i = 0;
+            while (i < n && !min.gteMin(lpEle[i])) i++;
+            int j = i;
+            while (j < n && max.lteMax(lpEle[j])) j++;
+            out[0] = i;
+            out[1] = j;
+        } else {
+            int i = n - 1;
+            while (i >= 0 && !max.lteMax(lpEle[i])) i--;
+            int j = i;
+            while (j >= 0 && min.gteMin(lpEle[j])) j--;
+            out[0] = j + 1;
+            out[1] = i + 1;
+        }
+    }
 
     /** An in-order walk starting at rank {@code start} (from the highest score when reverse). */
     public Iter iter(long start, boolean reverse) {
@@ -418,14 +450,7 @@ public final class ZSetValue implements RValue, Digestible, MemorySized {
             return k;
         }
         // Each removal costs O(log n); the dict needs one lookup per member anyway.
-        int[] pos = new int[1];
-        for (long j = 0; j < k; j++) {
-            ZslTree.Node leaf = tree.leafAt(start, pos);
-            byte[] m = leaf.ele[pos[0]];
-            double s = leaf.score[pos[0]];
-            tree.delete(s, m);
-            dict.remove(m);
-        }
+        for (long j = 0; j < k; j++) dict.remove(tree.deleteAt(start));
         return k;
     }
 
@@ -464,6 +489,30 @@ public final class ZSetValue implements RValue, Digestible, MemorySized {
         lpEle = null;
         lpScore = null;
         lpN = 0;
+    }
+
+    /**
+     * Redis's zsetConvertToListpackIfNeeded (after loading a skiplist from an RDB file, for
+     * example): converts a skiplist set that fits the listpack limits; true when it did.
+     */
+    public boolean toListpackIfFits(long maxEntries, long maxValue) {
+        if (tree == null) return false;
+        int n = tree.size();
+        if (n > maxEntries) return false;
+        byte[][] e = new byte[n][];
+        double[] s = new double[n];
+        Iter it = iter(0, false);
+        for (int i = 0; it.next(); i++) {
+            if (it.member.length > maxValue) return false;
+            e[i] = it.member;
+            s[i] = it.score == 0 ? 0.0 : it.score;
+        }
+        lpEle = e;
+        lpScore = s;
+        lpN = n;
+        tree = null;
+        dict = null;
+        return true;
     }
 
     // =====================================================================================
@@ -651,6 +700,12 @@ public final class ZSetValue implements RValue, Digestible, MemorySized {
                 case '[': return new LexBound(0, false, Arrays.copyOfRange(a, 1, a.length));
                 default: return null;
             }
+        }
+
+        /** As sdscmplex(a, b) of two bounds: "-" and "+" below and above every value. */
+        static int compare(LexBound a, LexBound b) {
+            if (a.inf != 0 || b.inf != 0) return Integer.compare(a.inf, b.inf);
+            return Arrays.compareUnsigned(a.value, b.value);
         }
 
         /** As sdscmplex(v, bound). */

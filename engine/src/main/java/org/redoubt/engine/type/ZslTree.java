@@ -304,39 +304,37 @@ final class ZslTree {
         x.n++;
     }
 
-    /** Deletes an element; returns the member array the tree held for it, or null when absent. */
+    /**
+     * Deletes an element; returns the member array the tree held for it, or null when absent.
+     * Callers delete elements they know are present (the dict says so): the descent copies the
+     * shared nodes of the path as it goes, which an absent element would waste, not corrupt.
+     */
     byte[] delete(double s, byte[] e) {
-        Node r = root;
-        byte[] stored = r.total == 0 ? null : find(s, e);
-        if (stored == null) return null;
-        r = own(r);
+        if (root.total == 0) return null;
+        Node r = own(root);
         root = r;
-        delete(r, s, e);
+        byte[] stored = delete(r, s, e);
+        if (stored == null) return null;
         if (root.total == 0) root = new Node(stamp, true);
         while (!root.leaf() && root.n == 1) root = root.kids[0];
         return stored;
     }
 
-    /** The member array held for an element, or null when the element is absent. */
-    private byte[] find(double s, byte[] e) {
-        Node x = root;
-        while (!x.leaf()) x = x.kids[child(x, EXACT_LE, s, e)];
-        int p = prefix(x, 0, EXACT_LT, s, e);
-        return p < x.n && x.score[p] == s && Arrays.equals(x.ele[p], e) ? x.ele[p] : null;
-    }
-
-    /** Deletes a present element below owned node x. */
-    private void delete(Node x, double s, byte[] e) {
+    /** Deletes the element below owned node x; the removed member array, or null when absent. */
+    private byte[] delete(Node x, double s, byte[] e) {
         if (x.leaf()) {
             int p = prefix(x, 0, EXACT_LT, s, e);
+            if (p >= x.n || x.score[p] != s || !Arrays.equals(x.ele[p], e)) return null;
+            byte[] stored = x.ele[p];
             removeAt(x, p);
             x.total--;
-            return;
+            return stored;
         }
         int i = child(x, EXACT_LE, s, e);
         Node c = own(x.kids[i]);
         x.kids[i] = c;
-        delete(c, s, e);
+        byte[] stored = delete(c, s, e);
+        if (stored == null) return null;
         x.cnt[i]--;
         x.total--;
         // No node but the root is ever empty: walks step over leaves without looking inside.
@@ -347,7 +345,51 @@ final class ZslTree {
             // x's first separator must stay the bound its parent holds for x.
             x.ele[0] = e0;
             x.score[0] = s0;
-        } else if (c.n < MIN && x.n > 1) rebalance(x, i);
+        } else if (c.n < MIN && x.n > 1) {
+            rebalance(x, i);
+        }
+        return stored;
+    }
+
+    /** Deletes the element of 0-based rank r (0 &le; r &lt; size); returns its member array. */
+    byte[] deleteAt(long r) {
+        Node x = own(root);
+        root = x;
+        byte[] stored = deleteAt(x, r);
+        if (root.total == 0) root = new Node(stamp, true);
+        while (!root.leaf() && root.n == 1) root = root.kids[0];
+        return stored;
+    }
+
+    private byte[] deleteAt(Node x, long r) {
+        if (x.leaf()) {
+            int p = (int) r;
+            byte[] stored = x.ele[p];
+            removeAt(x, p);
+            x.total--;
+            return stored;
+        }
+        int i = 0;
+        int[] cnt = x.cnt;
+        while (r >= cnt[i]) {
+            r -= cnt[i];
+            i++;
+        }
+        Node c = own(x.kids[i]);
+        x.kids[i] = c;
+        byte[] stored = deleteAt(c, r);
+        x.cnt[i]--;
+        x.total--;
+        if (c.n == 0) {
+            byte[] e0 = x.ele[0];
+            double s0 = x.score[0];
+            removeAt(x, i);
+            x.ele[0] = e0;
+            x.score[0] = s0;
+        } else if (c.n < MIN && x.n > 1) {
+            rebalance(x, i);
+        }
+        return stored;
     }
 
     /** Closes slot p of owned node x. Does not change total. */

@@ -117,7 +117,8 @@ class ClientCommandsTest {
         h.exec("CLIENT", "SETNAME", "worker");
         h.exec("HELLO", "3");
         h.client.flags |= Client.F_MULTI | Client.F_NO_EVICT;
-        String info = (String) h.exec("CLIENT", "INFO");
+        // Inside MULTI the client's own commands are queued: another connection looks at it.
+        String info = (String) h.exec(h.newClient(), "CLIENT", "LIST", "ID", Long.toString(h.client.id));
         assertThat(field(info, "name")).isEqualTo("worker");
         assertThat(field(info, "db")).isEqualTo("3");
         assertThat(field(info, "resp")).isEqualTo("3");

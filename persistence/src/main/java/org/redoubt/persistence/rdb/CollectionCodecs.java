@@ -13,6 +13,11 @@ final class CollectionCodecs {
 
     static List<TypeCodec> available() {
         List<TypeCodec> l = new ArrayList<>();
+        l.add(new ListCodec());
+        l.add(new HashCodec());
+        l.add(new SetCodec());
+        l.add(new ZSetCodec());
+        l.add(new StreamCodec());
         return l;
     }
 }

@@ -151,6 +151,24 @@ public final class Listpack {
         }
     }
 
+    /** Bytes the element {@code s[off, off + len)} takes in a listpack, backlen included. */
+    public static int entrySize(byte[] s, int off, int len) {
+        int entry;
+        long v;
+        if (len > 0 && len < Numbers.LONG_STR_SIZE
+            && ((v = Numbers.parseLong(s, off, len)) != Numbers.NOT_A_LONG || Numbers.isLong(s, off, len))) {
+            if (v >= 0 && v <= 127) entry = 1;
+            else if (v >= -4096 && v <= 4095) entry = 2;
+            else if (v >= -32768 && v <= 32767) entry = 3;
+            else if (v >= -8388608 && v <= 8388607) entry = 4;
+            else if (v >= Integer.MIN_VALUE && v <= Integer.MAX_VALUE) entry = 5;
+            else entry = 9;
+        } else {
+            entry = (len < 64 ? 1 : len < 4096 ? 2 : 5) + len;
+        }
+        return entry + backlenSize(entry);
+    }
+
     /** Bytes needed by the backlen of an entry of size l (lpEncodeBacklen). */
     static int backlenSize(long l) {
         if (l <= 127) return 1;

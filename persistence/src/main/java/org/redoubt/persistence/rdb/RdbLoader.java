@@ -41,8 +41,11 @@ public final class RdbLoader {
 
     /** Reads one value body. */
     public interface ValueReader {
-        /** The value of key (of the given type byte); null for an empty collection. */
-        Object read(int type, byte[] key, RdbInput in) throws IOException;
+        /**
+         * The value of key, of the given type byte found at typeOffset; null for an empty
+         * collection.
+         */
+        Object read(int type, byte[] key, RdbInput in, long typeOffset) throws IOException;
     }
 
     /** What the loader learned besides the keys. */
@@ -58,11 +61,12 @@ public final class RdbLoader {
 
     /** A reader building engine values with the codecs. */
     public static ValueReader codecReader(Codecs codecs, LoadContext ctx) {
-        return (type, key, in) -> {
+        return (type, key, in, typeOffset) -> {
             TypeCodec c = codecs.forType(type);
             if (c == null) {
                 Kind k = Rdb.isObjectType(type) ? Kind.UNSUPPORTED : Kind.CORRUPT;
-                throw new RdbException(k, in.offset() - 1, Codecs.unsupportedType(type));
+                throw new RdbException(k, typeOffset, Codecs.unsupportedType(type) + " (key '"
+                    + new String(key, StandardCharsets.UTF_8) + "')");
             }
             return c.load(type, in, ctx);
         };
@@ -169,8 +173,9 @@ public final class RdbLoader {
                     if (!Rdb.isObjectType(type)) {
                         throw new RdbException(Kind.CORRUPT, in.offset() - 1, "Unknown RDB encoding type " + type);
                     }
+                    long typeOffset = in.offset() - 1;
                     byte[] key = in.readString();
-                    Object value = values.read(type, key, in);
+                    Object value = values.read(type, key, in, typeOffset);
                     if (value == null) {
                         r.emptyKeysSkipped++;
                         t.emptyKey(key, type);

@@ -41,8 +41,10 @@ public final class StreamData {
     public static final class Group {
         public byte[] name;
         public long lastMs, lastSeq;
-        /** The group's logical reads counter; -1 when the file predates it (estimate it). */
+        /** The group's logical reads counter (-1: unknown, SCG_INVALID_ENTRIES_READ). */
         public long entriesRead;
+        /** Read from a v1 stream, which has no counter: estimate it from the stream, as Redis does. */
+        public boolean entriesReadMissing;
         /** The group's PEL, in ID order. */
         public final List<Pending> pending = new ArrayList<>();
         public final List<Consumer> consumers = new ArrayList<>();

@@ -295,7 +295,7 @@ public final class ValueParser {
             if (type == Rdb.TYPE_STREAM_LISTPACKS_2) {
                 grp.entriesRead = in.readLen();
             } else {
-                grp.entriesRead = -1;   // to be estimated from the stream, as Redis does
+                grp.entriesReadMissing = true;
             }
             long pel = in.readLen();
             java.util.TreeMap<byte[], StreamData.Pending> byId = new java.util.TreeMap<>(ValueParser::compareIds);
