@@ -23,8 +23,10 @@ import org.redoubt.protocol.Numbers;
  *
  * <h2>Readiness and serving</h2>
  * Every key modification reaches {@link Engine#signalModifiedKey}; while some client is blocked
- * this class listens there and queues each written key that has waiters (at most once until it
- * is served, as Redis's db->ready_keys). {@link #afterCommand}, called by the engine after each
+ * (and only then, so idle servers pay nothing) this class listens there and queues each written
+ * key that has waiters, at most once until it is served, as Redis's db->ready_keys. SWAPDB,
+ * which changes contents without per-key writes, queues every waited-for key of both databases
+ * ({@link #signalDb}). {@link #afterCommand}, called by the engine after each
  * top-level command (so after a whole MULTI/EXEC or script), serves the queued keys: for each,
  * the clients blocked on it are offered the key first-blocked-first-served
  * ({@link BlockedCommand#tryServe}) until one leaves it deleted. Serving may write other keys

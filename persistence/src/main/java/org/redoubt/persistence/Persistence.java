@@ -106,6 +106,12 @@ public final class Persistence {
     public record ReplicationInfo(String replId, long offset, int streamDb) {}
 
     public FunctionLibraries functions;
+    /**
+     * The replication identity found in the AUX fields of the file loaded at start-up (repl-id,
+     * repl-offset, repl-stream-db), or null: the replication module may continue from it, as
+     * Redis does to allow partial resynchronizations after a restart.
+     */
+    public ReplicationInfo loadedReplicationInfo;
     /** Supplies replication info for the AUX fields, or null (no replication: none written). */
     public Supplier<ReplicationInfo> replicationInfo;
     /** True while another background job (an AOF rewrite) is running: BGSAVE must wait. */
@@ -399,10 +405,28 @@ public final class Persistence {
     }
 
     /**
+     * The settings a load reads, captured on the engine thread (or at start-up, before the
+     * engine runs) so that a loader thread never reads the live configuration table.
+     */
+    record LoadSettings(boolean master, int keyLoadDelay, long progressInterval, boolean verifyChecksum,
+                        boolean sanitize, long epoch) {}
+
+    LoadSettings loadSettings() {
+        return new LoadSettings(engine.config.replicaofHost == null, (int) configLong("key-load-delay", 0),
+            Math.max(1024, configLong("loading-process-events-interval-bytes", 2 * 1024 * 1024)),
+            engine.config.rdbchecksum && !ServerInfo.of(engine).skipChecksumValidation, sanitize(), engine.snapshotEpoch);
+    }
+
+    /** {@link #loadFile(Path, Db[], boolean, LoadSettings)} with the current settings (engine thread). */
+    boolean loadFile(Path file, Db[] dbs, boolean allowDup) throws LoadFailure {
+        return loadFile(file, dbs, allowDup, loadSettings());
+    }
+
+    /**
      * Reads file into dbs (see {@link EngineLoader}); updates the loading progress fields.
      * Returns false when the file does not exist.
      */
-    boolean loadFile(Path file, Db[] dbs, boolean allowDup) throws LoadFailure {
+    boolean loadFile(Path file, Db[] dbs, boolean allowDup, LoadSettings set) throws LoadFailure {
         EngineLoader.LoadStats stats = new EngineLoader.LoadStats();
         long start = System.nanoTime();
         long size;
@@ -422,16 +446,12 @@ public final class Persistence {
         loadingTotalBytes = size;
         loadingLoadedBytes = 0;
         loadingFile = true;
-        boolean master = engine.config.replicaofHost == null;
-        int keyLoadDelay = (int) configLong("key-load-delay", 0);
-        LoadContext ctx = new LoadContext(engine.config, engine.snapshotEpoch, sanitize());
-        EngineLoader target = new EngineLoader(engine, dbs, master, allowDup, keyLoadDelay, stats);
+        LoadContext ctx = new LoadContext(engine.config, set.epoch(), set.sanitize());
+        EngineLoader target = new EngineLoader(engine, dbs, set.master(), allowDup, set.keyLoadDelay(), stats);
         try (in) {
             RdbInput rin = new RdbInput(in, size);
-            long interval = Math.max(1024, configLong("loading-process-events-interval-bytes", 2 * 1024 * 1024));
-            rin.setProgress(off -> loadingLoadedBytes = off, interval);
-            boolean verify = engine.config.rdbchecksum && !ServerInfo.of(engine).skipChecksumValidation;
-            RdbLoader.Result r = target.load(rin, codecs, ctx, verify);
+            rin.setProgress(off -> loadingLoadedBytes = off, set.progressInterval());
+            RdbLoader.Result r = target.load(rin, codecs, ctx, set.verifyChecksum());
             loadingLoadedBytes = rin.offset();
             if (r.checksumDisabledInFile) log.warn("RDB file was saved with checksum disabled: no check performed.");
             if (r.emptyKeysSkipped > 0) {
@@ -448,6 +468,8 @@ public final class Persistence {
             loadingFile = false;
         }
         pendingSanitizations = ctx.sanitizations;
+        pendingReplication = target.replId != null && target.replOffset != -1 && target.replStreamDb != -1
+            ? new ReplicationInfo(target.replId, target.replOffset, target.replStreamDb) : null;
         lastLoadKeysLoaded = stats.loaded;
         lastLoadKeysExpired = stats.expired;
         pendingFunctions = target.functions;
@@ -459,6 +481,7 @@ public final class Persistence {
     private List<byte[]> pendingFunctions = List.of();
     /** Deep sanitizations of the last load, added to INFO stats on the engine thread. */
     private long pendingSanitizations;
+    private ReplicationInfo pendingReplication;
     private double loadSeconds;
 
     /** The log lines of a failed load, Redis's wording plus the file and offset. */
@@ -530,12 +553,13 @@ public final class Persistence {
             return;
         }
         engine.loading = true;
+        LoadSettings settings = loadSettings();
         Thread t = new Thread(() -> {
             Db[] fresh = new Db[engine.dbCount()];
             for (int i = 0; i < fresh.length; i++) fresh[i] = new Db(engine, i);
             boolean found;
             try {
-                found = loadFile(file, fresh, false);
+                found = loadFile(file, fresh, false, settings);
             } catch (LoadFailure f) {
                 fatal(f.getMessage());
                 return;
@@ -548,6 +572,7 @@ public final class Persistence {
                 if (loaded) {
                     for (int i = 0; i < fresh.length; i++) engine.db(i).swapWith(fresh[i]);
                     installFunctions(false);
+                    loadedReplicationInfo = pendingReplication;
                     log.info("DB loaded from disk: {} seconds", String.format(Locale.ROOT, "%.3f", loadSeconds));
                 }
                 engine.loading = false;

@@ -174,14 +174,17 @@ public final class PersistenceCommands implements CommandFamily {
     }
 
     /** Decodes a verified payload's value, or null when it is not a valid value. */
-    static Object decodePayload(Persistence p, Engine e, byte[] b) {
+    static Object decodePayload(Persistence p, Engine e, byte[] b, boolean fromMaster) {
         RdbInput in = new RdbInput(b, 0, b.length - 10);
         try {
             int type = in.readType();
             if (!Rdb.isObjectType(type)) return null;
             TypeCodec codec = p.codecs.forType(type);
             if (codec == null) return null;
-            LoadContext ctx = new LoadContext(e.config, e.snapshotEpoch, p.sanitize());
+            // sanitize-dump-payload: "yes" always, "clients" for RESTORE from anyone but our master.
+            String mode = p.configString("sanitize-dump-payload", "no");
+            boolean deep = mode.equalsIgnoreCase("yes") || (mode.equalsIgnoreCase("clients") && !fromMaster);
+            LoadContext ctx = new LoadContext(e.config, e.snapshotEpoch, deep);
             Object v = codec.load(type, in, ctx);
             e.stats.dumpPayloadSanitizations += ctx.sanitizations;
             return v;
@@ -252,7 +255,7 @@ public final class PersistenceCommands implements CommandFamily {
             c.addError(BAD_PAYLOAD);
             return;
         }
-        Object value = decodePayload(p, e, payload);
+        Object value = decodePayload(p, e, payload, c.has(Client.F_MASTER));
         if (value == null) {
             c.addError(BAD_FORMAT);
             return;

@@ -19,6 +19,7 @@ import org.redoubt.persistence.rdb.RdbException;
 class CorruptFileTest {
     @TempDir
     Path dir;
+    private Harness shared;
 
     private byte[] goodDump() throws Exception {
         Harness h = new Harness(dir);
@@ -36,7 +37,8 @@ class CorruptFileTest {
     private Persistence.LoadFailure loadExpectingFailure(byte[] file) throws Exception {
         Path p = dir.resolve("bad.rdb");
         Files.write(p, file);
-        Harness h = new Harness(dir);
+        if (shared == null) shared = new Harness(dir);
+        Harness h = shared;
         Db[] dbs = new Db[16];
         for (int i = 0; i < dbs.length; i++) dbs[i] = new Db(h.engine, i);
         try {

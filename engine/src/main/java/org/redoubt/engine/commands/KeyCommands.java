@@ -53,16 +53,6 @@ public final class KeyCommands implements CommandFamily {
         return true;
     };
 
-    // ---- flush / swap signalling visitor
-    private Engine signalEngine;
-    private Db signalDb1, signalDb2;
-    private final CowMap.Visitor signalVisitor = (key, value, meta) -> {
-        if (keyIsExpired(signalEngine, signalDb1, key)) return true;
-        signalEngine.signalModifiedKey(signalDb1, key);
-        if (signalDb2 != null) signalEngine.signalModifiedKey(signalDb2, key);
-        return true;
-    };
-
     @Override
     public void register(CommandTable t, Engine e) {
         t.bind("del", this::del);
@@ -152,26 +142,6 @@ public final class KeyCommands implements CommandFamily {
         else scratch.clear();
     }
 
-    /**
-     * The WATCH/tracking signal for a whole database being emptied (FLUSHDB/FLUSHALL), or for
-     * two being swapped (then every live key of either is signalled in both), as Redis's
-     * touchAllWatchedKeysInDb: a watched key is touched when it is live on either side. Keys
-     * already logically expired are skipped: dropping or swapping in a stale key is no change
-     * (and a key that went stale after WATCH fails EXEC by itself). Costs O(keys), paid only
-     * when someone listens.
-     */
-    private void signalWholeDb(Engine e, Db db, Db other) {
-        if (e.keyListeners.isEmpty() || db.size() == 0) return;
-        signalEngine = e;
-        signalDb1 = db;
-        signalDb2 = other;
-        try {
-            db.mainMap().forEach(signalVisitor);
-        } finally {
-            signalEngine = null;
-            signalDb1 = signalDb2 = null;
-        }
-    }
 
     // =====================================================================================
     // DEL / UNLINK / EXISTS / TYPE / TOUCH / DBSIZE
@@ -541,9 +511,10 @@ public final class KeyCommands implements CommandFamily {
         }
         if (id1 != id2) {
             Db a = e.db(id1), b = e.db(id2);
-            signalWholeDb(e, a, b);
-            signalWholeDb(e, b, a);
             a.swapWith(b);
+            // After the swap: WATCHes of keys live on either side fail, and clients blocked on
+            // keys that now exist are served (Redis's dbSwapDatabases).
+            e.signalSwapDb(a, b);
         }
         e.dirty++;
         c.addOk();
@@ -584,7 +555,7 @@ public final class KeyCommands implements CommandFamily {
     /** Empties one database (watchers signalled while its keys are still there); returns the keys removed. */
     private long emptyDb(Engine e, Db db) {
         long n = db.size();
-        signalWholeDb(e, db, null);
+        e.signalFlushedDb(db.id);
         db.clear();
         return n;
     }

@@ -62,7 +62,7 @@ public final class ListCommands implements CommandFamily {
         t.bind("lrem", this::lrem);
         t.bind("lpos", this::lpos);
         t.bind("lmove", this::lmove);
-        t.bind("rpoplpush", c -> move(c, false, true));
+        t.bind("rpoplpush", c -> move(c, false, true, NO_REWRITE));
         t.bind("lmpop", c -> lmpop(c, 1, false));
         t.bind("blpop", c -> blockingPop(c, 1, c.argc - 1, true, c.argc - 1, -1));
         t.bind("brpop", c -> blockingPop(c, 1, c.argc - 1, false, c.argc - 1, -1));
@@ -102,7 +102,7 @@ public final class ListCommands implements CommandFamily {
         return true;
     }
 
-    /** The list at key, or null after replying WRONGTYPE when it holds another type. */
+    /** True after replying WRONGTYPE: v exists and is not a list. */
     private static boolean wrongType(Client c, Object v) {
         if (v != null && !(v instanceof ListValue)) {
             c.addError(Errors.WRONGTYPE);
@@ -117,12 +117,14 @@ public final class ListCommands implements CommandFamily {
         else c.engine.signalModifiedKey(db, key);
     }
 
-    /** LEFT/RIGHT (any case) to true/false; null after a syntax error reply. */
-    private static Boolean where(Client c, byte[] arg) {
-        if (Bytes.equalsIgnoreCase(arg, "left")) return Boolean.TRUE;
-        if (Bytes.equalsIgnoreCase(arg, "right")) return Boolean.FALSE;
+    private static final int RIGHT_END = 0, LEFT_END = 1, BAD_END = -1;
+
+    /** LEFT/RIGHT (any case) to LEFT_END/RIGHT_END; BAD_END after a syntax error reply. */
+    private static int where(Client c, byte[] arg) {
+        if (Bytes.equalsIgnoreCase(arg, "left")) return LEFT_END;
+        if (Bytes.equalsIgnoreCase(arg, "right")) return RIGHT_END;
         c.addError(Errors.SYNTAX);
-        return null;
+        return BAD_END;
     }
 
     /** Redis's addListRangeReply: start/end as LRANGE interprets them. */
@@ -488,15 +490,18 @@ public final class ListCommands implements CommandFamily {
     // =====================================================================================
 
     private void lmove(Client c) {
-        Boolean from = where(c, c.argv[3]);
-        if (from == null) return;
-        Boolean to = where(c, c.argv[4]);
-        if (to == null) return;
-        move(c, from, to);
+        int from = where(c, c.argv[3]);
+        if (from == BAD_END) return;
+        int to = where(c, c.argv[4]);
+        if (to == BAD_END) return;
+        move(c, from == LEFT_END, to == LEFT_END, NO_REWRITE);
     }
 
+    /** How move() rewrites the command for propagation: not at all, as LMOVE, as RPOPLPUSH. */
+    private static final int NO_REWRITE = 0, AS_LMOVE = 1, AS_RPOPLPUSH = 2;
+
     /** lmoveGenericCommand: also the immediate path of BLMOVE/BRPOPLPUSH. */
-    private void move(Client c, boolean fromHead, boolean toHead) {
+    private void move(Client c, boolean fromHead, boolean toHead, int rewrite) {
         byte[] src = c.argv[1], dst = c.argv[2];
         Object sv = c.db.lookupWrite(src);
         if (sv == null) {
@@ -508,10 +513,9 @@ public final class ListCommands implements CommandFamily {
         if (wrongType(c, dv)) return;
         moveElement(c, c.db, src, (ListValue) sv, dst, dv, fromHead, toHead, false);
         c.engine.dirty++;
-        String name = c.cmd.name;
-        if (name.equals("blmove")) {
+        if (rewrite == AS_LMOVE) {
             KeyCommands.rewriteArgv(c, LMOVE, c.argv[1], c.argv[2], c.argv[3], c.argv[4]);
-        } else if (name.equals("brpoplpush")) {
+        } else if (rewrite == AS_RPOPLPUSH) {
             KeyCommands.rewriteArgv(c, RPOPLPUSH, c.argv[1], c.argv[2]);
         }
     }
@@ -567,8 +571,9 @@ public final class ListCommands implements CommandFamily {
             return;
         }
         int whereIdx = numkeysIdx + (int) numkeys + 1;
-        Boolean head = where(c, c.argv[whereIdx]);
-        if (head == null) return;
+        int end = where(c, c.argv[whereIdx]);
+        if (end == BAD_END) return;
+        boolean head = end == LEFT_END;
         long count = -1;
         for (int j = whereIdx + 1; j < c.argc; j++) {
             boolean more = j < c.argc - 1;
@@ -633,13 +638,13 @@ public final class ListCommands implements CommandFamily {
     }
 
     private void blmove(Client c) {
-        Boolean from = where(c, c.argv[3]);
-        if (from == null) return;
-        Boolean to = where(c, c.argv[4]);
-        if (to == null) return;
+        int from = where(c, c.argv[3]);
+        if (from == BAD_END) return;
+        int to = where(c, c.argv[4]);
+        if (to == BAD_END) return;
         long deadline = Blocking.parseTimeout(c, c.argv[5], true);
         if (deadline == Blocking.INVALID) return;
-        blockingMove(c, from, to, deadline, false);
+        blockingMove(c, from == LEFT_END, to == LEFT_END, deadline, false);
     }
 
     private void brpoplpush(Client c) {
@@ -653,7 +658,7 @@ public final class ListCommands implements CommandFamily {
         Object sv = c.db.lookupWrite(c.argv[1]);
         if (wrongType(c, sv)) return;
         if (sv != null) {
-            move(c, fromHead, toHead);
+            move(c, fromHead, toHead, rpoplpush ? AS_RPOPLPUSH : AS_LMOVE);
             return;
         }
         if (!blocking.mayBlock(c)) {

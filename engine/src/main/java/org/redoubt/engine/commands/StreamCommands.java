@@ -1,7 +1,6 @@
 package org.redoubt.engine.commands;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import org.redoubt.engine.Blocking;
 import org.redoubt.engine.Client;
@@ -209,7 +208,7 @@ public final class StreamCommands implements CommandFamily {
         return parseId(c, a, missingSeq, false, false, false);
     }
 
-    /** "ms-seq" with both parts unsigned. */
+    /** "ms-seq" with both parts unsigned, into {@link #idBuf}; returns its length. */
     private int formatId(long ms, long seq) {
         byte[] b = idBuf;
         int n = writeUnsigned(b, 0, ms);
@@ -217,27 +216,50 @@ public final class StreamCommands implements CommandFamily {
         return writeUnsigned(b, n, seq);
     }
 
+    /** Decimal digits of v read as unsigned, at b[at...]; returns the end. */
     private static int writeUnsigned(byte[] b, int at, long v) {
-        if (v >= 0 && v < 10) {
-            b[at] = (byte) ('0' + v);
-            return at + 1;
+        if (v < 0) {
+            // Above 2^63: peel one digit with unsigned division, the rest is a positive long.
+            long q = Long.divideUnsigned(v, 10);
+            int end = writeUnsigned(b, at, q);
+            b[end] = (byte) ('0' + (v - q * 10));
+            return end + 1;
         }
-        String s = Long.toUnsignedString(v);
-        for (int i = 0; i < s.length(); i++) b[at + i] = (byte) s.charAt(i);
-        return at + s.length();
+        int len = 1;
+        for (long t = v; t >= 10; t /= 10) len++;
+        for (int i = at + len - 1; i >= at; i--) {
+            b[i] = (byte) ('0' + v % 10);
+            v /= 10;
+        }
+        return at + len;
     }
 
     private void addId(Client c, long ms, long seq) {
         c.addBulk(idBuf, 0, formatId(ms, seq));
     }
 
-    static byte[] idBytes(long ms, long seq) {
-        return (Long.toUnsignedString(ms) + "-" + Long.toUnsignedString(seq)).getBytes(StandardCharsets.US_ASCII);
+    /** A fresh array with the text of an ID (for rewritten arguments, which are kept). */
+    private byte[] idBytes(long ms, long seq) {
+        return java.util.Arrays.copyOf(idBuf, formatId(ms, seq));
     }
 
-    private static void addElement(Client c, byte[] lp, int p) {
-        if (StreamListpack.isInt(lp, p)) c.addBulk(Numbers.longToBytes(StreamListpack.getInt(lp, p)));
-        else c.addBulk(lp, StreamListpack.strOff(lp, p), StreamListpack.strLen(lp, p));
+    private final byte[] numBuf = new byte[21];
+
+    private void addElement(Client c, byte[] lp, int p) {
+        if (StreamListpack.isInt(lp, p)) {
+            long v = StreamListpack.getInt(lp, p);
+            int n;
+            if (v < 0) {
+                numBuf[0] = '-';
+                // -v overflows only for Long.MIN_VALUE, whose unsigned reading is its magnitude.
+                n = writeUnsigned(numBuf, 1, v == Long.MIN_VALUE ? v : -v);
+            } else {
+                n = writeUnsigned(numBuf, 0, v);
+            }
+            c.addBulk(numBuf, 0, n);
+        } else {
+            c.addBulk(lp, StreamListpack.strOff(lp, p), StreamListpack.strLen(lp, p));
+        }
     }
 
     /** The entry at the iterator as [id, [field, value, ...]]. */
@@ -265,7 +287,7 @@ public final class StreamCommands implements CommandFamily {
 
     private static ByteBuf beginDeferred(Client c) {
         ByteBuf saved = c.out;
-        c.out = Unpooled.buffer(256);
+        c.out = c.alloc().buffer(256);
         return saved;
     }
 
@@ -404,11 +426,22 @@ public final class StreamCommands implements CommandFamily {
 
     /** Parsed XADD/XTRIM options (streamAddTrimArgs). */
     private static final class TrimArgs {
-        boolean idGiven, seqGiven = true, noMkstream, approx;
+        boolean idGiven, seqGiven, noMkstream, approx;
         long idMs, idSeq;
         int strategy, strategyArgIdx;
         long limit, maxlen, minMs, minSeq;
+
+        TrimArgs reset() {
+            idGiven = noMkstream = approx = false;
+            seqGiven = true;
+            idMs = idSeq = limit = maxlen = minMs = minSeq = 0;
+            strategy = StreamValue.TRIM_NONE;
+            strategyArgIdx = 0;
+            return this;
+        }
     }
+
+    private final TrimArgs trimArgs = new TrimArgs();
 
     /** streamParseAddOrTrimArgsOrReply: the ID position (XADD), or -1 after an error reply. */
     private int parseAddOrTrim(Client c, TrimArgs a, boolean xadd) {
@@ -523,7 +556,7 @@ public final class StreamCommands implements CommandFamily {
     }
 
     void xadd(Client c) {
-        TrimArgs a = new TrimArgs();
+        TrimArgs a = trimArgs.reset();
         int idpos = parseAddOrTrim(c, a, true);
         if (idpos < 0) return;
         int fieldPos = idpos + 1;
@@ -584,7 +617,7 @@ public final class StreamCommands implements CommandFamily {
     }
 
     void xtrim(Client c) {
-        TrimArgs a = new TrimArgs();
+        TrimArgs a = trimArgs.reset();
         if (parseAddOrTrim(c, a, false) < 0) return;
         byte[] key = c.argv[1];
         Object v = c.db.lookupWrite(key);

@@ -128,12 +128,19 @@ public final class GeoHash {
      * the valid ranges) into xy = {longitude, latitude}.
      */
     public static boolean decodeScore(double score, double[] xy) {
-        double[] area = new double[4];
-        if (!decode(toUnsignedLong(score), STEP_MAX, area)) return false;
-        xy[0] = (area[0] + area[1]) / 2;
+        // geohashDecode + geohashDecodeAreaToLongLat at step 26, without an area array.
+        long sep = deinterleave64(toUnsignedLong(score));
+        long ilato = sep & 0xffffffffL, ilono = sep >>> 32;
+        double div = (double) (1L << STEP_MAX);
+        double latScale = LAT_MAX - LAT_MIN, longScale = LONG_MAX - LONG_MIN;
+        double latMin = LAT_MIN + (ilato * 1.0 / div) * latScale;
+        double latMax = LAT_MIN + (((ilato + 1) & 0xffffffffL) * 1.0 / div) * latScale;
+        double lonMin = LONG_MIN + (ilono * 1.0 / div) * longScale;
+        double lonMax = LONG_MIN + (((ilono + 1) & 0xffffffffL) * 1.0 / div) * longScale;
+        xy[0] = (lonMin + lonMax) / 2;
         if (xy[0] > LONG_MAX) xy[0] = LONG_MAX;
         if (xy[0] < LONG_MIN) xy[0] = LONG_MIN;
-        xy[1] = (area[2] + area[3]) / 2;
+        xy[1] = (latMin + latMax) / 2;
         if (xy[1] > LAT_MAX) xy[1] = LAT_MAX;
         if (xy[1] < LAT_MIN) xy[1] = LAT_MIN;
         return true;

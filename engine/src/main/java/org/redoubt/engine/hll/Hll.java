@@ -237,12 +237,13 @@ public final class Hll {
                 idx += zeroLen(op);
                 p++;
             } else if (isXZero(op)) {
-                if (p + 1 >= end) return false;
-                idx += xzeroLen(op, sb[p + 1] & 0xff);
+                // A truncated XZERO reads the byte past the end as Redis reads the terminator.
+                idx += xzeroLen(op, p + 1 < end ? sb[p + 1] & 0xff : 0);
                 p += 2;
             } else {
                 int run = valLen(op), val = valValue(op);
-                if (idx + run > REGISTERS) break;
+                // Registers past the 16384th: corrupt (as Redis with the CVE-2025-32023 fix).
+                if (idx + run > REGISTERS) return false;
                 for (int k = 0; k < run; k++) denseSet(d, HDR_SIZE, (int) idx++, val);
                 p++;
             }
@@ -263,8 +264,9 @@ public final class Hll {
      */
     static int sparseSet(Sds s, int index, int count, long maxBytes) {
         if (count > SPARSE_VAL_MAX_VALUE) return promote(s, index, count);
-        // A split turns one opcode into at most three (XZERO -> XZERO VAL XZERO): 3 more bytes.
-        s.ensureCapacity(s.len + 3);
+        // A split turns one opcode into at most three (XZERO -> XZERO VAL XZERO): 3 more bytes,
+        // and a corrupt XZERO cut by the end may be written up to 2 bytes past it.
+        s.ensureCapacity(s.len + 5);
         byte[] b = s.buf;
         int sparse = HDR_SIZE, end = s.len;
         int p = sparse, prev = -1;
@@ -289,8 +291,6 @@ public final class Hll {
 
         int op = b[p] & 0xff;
         boolean zero = isZero(op), xzero = isXZero(op), val = isVal(op);
-        // An XZERO cut by the end of the string cannot be split in place.
-        if (xzero && p + 1 >= end) return -1;
         int next = xzero ? p + 2 : p + 1;
         if (next >= end) next = -1;
         long runlen = zero ? zeroLen(op) : xzero ? xzeroLen(op, p + 1 < end ? b[p + 1] & 0xff : 0) : valLen(op);
@@ -392,7 +392,8 @@ public final class Hll {
 
     /**
      * hllMerge: max[i] = max(max[i], register i) over a valid HLL's bytes [0, len). False when a
-     * sparse body is corrupt (max may then be partly updated, as in Redis).
+     * sparse body is corrupt, including a value run past the last register, which Redis with
+     * the CVE-2025-32023 fix (Debian's 7.0.15) rejects (max may then be partly updated).
      */
     public static boolean merge(byte[] max, byte[] b, int len) {
         if (encoding(b) == DENSE) {
@@ -414,7 +415,7 @@ public final class Hll {
                 p += 2;
             } else {
                 int run = valLen(op), val = valValue(op);
-                if (run + i > REGISTERS) break;
+                if (run + i > REGISTERS) return false;
                 for (int k = 0; k < run; k++, i++) if (val > max[(int) i]) max[(int) i] = (byte) val;
                 p++;
             }

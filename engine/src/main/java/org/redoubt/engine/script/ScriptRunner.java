@@ -114,7 +114,7 @@ public final class ScriptRunner {
     private static boolean canDefer(Scripting s, Client c) {
         Engine e = c.engine;
         return c.channel != null && e.loop != null && e.config.busyReplyThreshold > 0
-            && !c.has(Client.F_MULTI) && !c.has(Client.F_MASTER) && s.run == null
+            && !c.has(Client.F_MULTI) && !c.has(Client.F_MASTER) && !c.has(Client.F_REPLY_SKIP) && s.run == null
             && e.loop.inEventLoop() && s.busyIo.available();
     }
 

@@ -99,10 +99,16 @@ public final class Scripting {
     /** Deterministic PRNG of math.random (Redis's redisLrand48): 48-bit state. */
     long rand48;
 
+    /** The last engine asked for: a process has one, so EVAL does not pay a map lookup. */
+    private static volatile Scripting last;
+
     public static Scripting of(Engine e) {
+        Scripting l = last;
+        if (l != null && l.engine == e) return l;
         synchronized (BY_ENGINE) {
             Scripting s = BY_ENGINE.get(e);
             if (s == null) BY_ENGINE.put(e, s = new Scripting(e));
+            last = s;
             return s;
         }
     }
@@ -119,6 +125,7 @@ public final class Scripting {
         this.busyIo = new BusyIo(engine);
         // First of the pre-checks: Redis refuses with -BUSY before MULTI queueing and the rest.
         engine.preChecks.add(0, this::busyCheck);
+        engine.infoContributors.add(this::info);
     }
 
     // =====================================================================================
@@ -150,6 +157,37 @@ public final class Scripting {
     public long scriptsMemory() { return scriptsBodyBytes + scripts.size() * 160L; }
 
     public Functions functions() { return functions; }
+
+    /**
+     * The scripting fields of INFO memory. The Lua heaps live in the JVM heap and cannot be
+     * measured apart: the VM figures are an empty VM's size as Redis 7.0 reports it plus the code
+     * they hold.
+     */
+    private boolean info(String section, StringBuilder sb) {
+        if (!section.equals("memory")) return false;
+        long vmEval = 31744 + scriptsBodyBytes;
+        long vmFunctions = 32768 + functions.memory();
+        long scriptsEval = scriptsMemory();
+        long functionsOverhead = functions.memory() + 200L * functions.functionCount();
+        field(sb, "used_memory_lua", Long.toString(vmEval));
+        field(sb, "used_memory_vm_eval", Long.toString(vmEval));
+        field(sb, "used_memory_lua_human", org.redoubt.engine.info.InfoGenerator.human(vmEval));
+        field(sb, "used_memory_scripts_eval", Long.toString(scriptsEval));
+        field(sb, "number_of_cached_scripts", Integer.toString(scripts.size()));
+        field(sb, "number_of_functions", Integer.toString(functions.functionCount()));
+        field(sb, "number_of_libraries", Integer.toString(functions.libraryCount()));
+        field(sb, "used_memory_vm_functions", Long.toString(vmFunctions));
+        field(sb, "used_memory_vm_total", Long.toString(vmEval + vmFunctions));
+        field(sb, "used_memory_vm_total_human", org.redoubt.engine.info.InfoGenerator.human(vmEval + vmFunctions));
+        field(sb, "used_memory_functions", Long.toString(functionsOverhead));
+        field(sb, "used_memory_scripts", Long.toString(scriptsEval + functionsOverhead));
+        field(sb, "used_memory_scripts_human", org.redoubt.engine.info.InfoGenerator.human(scriptsEval + functionsOverhead));
+        return true;
+    }
+
+    private static void field(StringBuilder sb, String name, String value) {
+        sb.append(name).append(':').append(value).append("\r\n");
+    }
 
     /** The body of a cached script by its lower-case SHA1 (EVALSHA propagated as EVAL). */
     public byte[] scriptBody(String sha) {
@@ -349,6 +387,12 @@ public final class Scripting {
             replyRunError(r, e);
         } catch (StackOverflowError e) {
             caller.addError("ERR Error running script " + r.funcname + ", stack overflow");
+        } catch (OutOfMemoryError e) {
+            // A script allocating without bound (string.rep, table growth): Lua says "not enough memory".
+            caller.addError("ERR Error running script " + r.funcname + ", not enough memory");
+        } catch (RuntimeException e) {
+            log.warn("Script {} failed with an internal error", r.funcname, e);
+            caller.addError("ERR internal error while running script " + r.funcname + ": " + e.getClass().getSimpleName());
         } finally {
             sc.flags &= ~Client.F_MULTI;
             ByteBuf leftover = sc.takeOutput();

@@ -113,6 +113,17 @@ public final class StreamIdTree<V> {
         return i < x.n && x.ms[i] == ms && x.seq[i] == seq ? (V) x.vals[i] : null;
     }
 
+    /** The value of the greatest key (its key into keyOut {ms, seq}), or null when empty. */
+    @SuppressWarnings("unchecked")
+    public V last(long[] keyOut) {
+        Node x = root;
+        if (x == null) return null;
+        while (!x.leaf()) x = x.kids[x.n - 1];
+        keyOut[0] = x.ms[x.n - 1];
+        keyOut[1] = x.seq[x.n - 1];
+        return (V) x.vals[x.n - 1];
+    }
+
     /** Inserts or replaces; returns the previous value or null. */
     @SuppressWarnings("unchecked")
     public V put(long ms, long seq, V v, long stamp) {

@@ -55,38 +55,45 @@ public final class StreamListpack {
 
     // ------------------------------------------------------------------ sizes
 
-    /** lpStringToInt64: the value when s is the canonical text of a 64-bit integer. */
-    public static boolean stringToLong(byte[] s, int off, int len, long[] out) {
-        if (len == 0 || len >= 21) return false;
-        if (len == 1 && s[off] == '0') {
-            out[0] = 0;
-            return true;
-        }
+    /** {@link #canonicalLong}'s "not an integer" answer (also the value of "-9223372036854775808"). */
+    static final long NOT_CANONICAL = Long.MIN_VALUE;
+    private static final byte[] MIN_TEXT = "-9223372036854775808".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * lpStringToInt64: the value when s[off, off+len) is the canonical text of a 64-bit integer,
+     * else {@link #NOT_CANONICAL}; {@link #isCanonicalLong} tells the two meanings apart.
+     */
+    static long canonicalLong(byte[] s, int off, int len) {
+        if (len == 0 || len >= 21) return NOT_CANONICAL;
+        if (len == 1 && s[off] == '0') return 0;
         int p = off, end = off + len;
         boolean neg = false;
         if (s[p] == '-') {
             neg = true;
-            if (++p == end) return false;
+            if (++p == end) return NOT_CANONICAL;
         }
-        if (s[p] < '1' || s[p] > '9') return false;
+        if (s[p] < '1' || s[p] > '9') return NOT_CANONICAL;
         long v = s[p++] - '0';
         while (p < end && s[p] >= '0' && s[p] <= '9') {
             int d = s[p] - '0';
-            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, 10)) > 0) return false;
+            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, 10)) > 0) return NOT_CANONICAL;
             v *= 10;
-            if (Long.compareUnsigned(v, -1L - d) > 0) return false;
+            if (Long.compareUnsigned(v, -1L - d) > 0) return NOT_CANONICAL;
             v += d;
             p++;
         }
-        if (p < end) return false;
-        if (neg) {
-            if (Long.compareUnsigned(v, 1L << 63) > 0) return false;
-            out[0] = -v;
-        } else {
-            if (v < 0) return false;
-            out[0] = v;
-        }
-        return true;
+        if (p < end) return NOT_CANONICAL;
+        if (neg) return Long.compareUnsigned(v, 1L << 63) > 0 ? NOT_CANONICAL : -v;
+        return v < 0 ? NOT_CANONICAL : v;
+    }
+
+    /** Whether s[off, off+len) is stored as an integer element. */
+    static boolean isCanonicalLong(byte[] s, int off, int len) {
+        return canonicalLong(s, off, len) != NOT_CANONICAL || isMinText(s, off, len);
+    }
+
+    private static boolean isMinText(byte[] s, int off, int len) {
+        return len == MIN_TEXT.length && java.util.Arrays.equals(s, off, off + len, MIN_TEXT, 0, len);
     }
 
     /** Bytes of an integer's encoding and data (without backlen). */
@@ -111,13 +118,6 @@ public final class StreamListpack {
         if (l < 2097151) return 3;
         if (l < 268435455) return 4;
         return 5;
-    }
-
-    /** Bytes an element holding s would take in a listpack, backlen included. */
-    public static long entrySize(byte[] s, int off, int len) {
-        long[] v = new long[1];
-        int enc = stringToLong(s, off, len, v) ? intEncodedSize(v[0]) : strEncodedSize(len);
-        return enc + backlenSize(enc);
     }
 
     // ------------------------------------------------------------------ writing
@@ -224,8 +224,8 @@ public final class StreamListpack {
 
     /** Appends a string element (as an integer when it is a canonical integer, as Redis). */
     public static byte[] append(byte[] lp, byte[] s, int off, int len) {
-        long[] v = new long[1];
-        if (stringToLong(s, off, len, v)) return appendInt(lp, v[0]);
+        long v = canonicalLong(s, off, len);
+        if (v != NOT_CANONICAL || isMinText(s, off, len)) return appendInt(lp, v);
         int enc = strEncodedSize(len);
         int total = bytes(lp), add = enc + backlenSize(enc);
         lp = ensure(lp, total + add);
@@ -335,9 +335,7 @@ public final class StreamListpack {
             case 0xF3 -> n = 4;
             case 0xF4 -> n = 8;
             default -> {
-                long[] v = new long[1];
-                stringToLong(lp, strOff(lp, p), strLen(lp, p), v);
-                return v[0];
+                return canonicalLong(lp, strOff(lp, p), strLen(lp, p));
             }
         }
         long v = 0;
@@ -371,8 +369,8 @@ public final class StreamListpack {
     /** Whether the element at p equals s[off, off+len) as text. */
     public static boolean equalsBytes(byte[] lp, int p, byte[] s, int off, int len) {
         if (isInt(lp, p)) {
-            long[] v = new long[1];
-            return stringToLong(s, off, len, v) && v[0] == getInt(lp, p);
+            long v = canonicalLong(s, off, len);
+            return (v != NOT_CANONICAL || isMinText(s, off, len)) && v == getInt(lp, p);
         }
         int o = strOff(lp, p), l = strLen(lp, p);
         return l == len && Arrays.equals(lp, o, o + l, s, off, off + len);

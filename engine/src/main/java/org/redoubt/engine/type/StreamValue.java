@@ -133,6 +133,9 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
     /** Result codes of {@link #append}. */
     public static final int APPEND_OK = 0, APPEND_EDOM = 1, APPEND_ERANGE = 2;
 
+    /** Scratch for {@link #append} (writers only run on the engine thread). */
+    private final long[] scratchKey = new long[2];
+
     /** The ID of the last successful {@link #append}. */
     public long addedMs, addedSeq;
 
@@ -170,12 +173,12 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
         for (int i = 0; i < numFields * 2; i++) totelelen += argv[from + i].length;
         if (totelelen > LISTPACK_MAX_SIZE) return APPEND_ERANGE;
 
-        StreamIdTree.Cursor<Node> cur = nodes.cursor();
-        Node tail = cur.last() ? cur.value : null;
+        long[] tailKey = scratchKey;
+        Node tail = nodes.last(tailKey);
         long masterMs = 0, masterSeq = 0;
         if (tail != null) {
-            masterMs = cur.ms;
-            masterSeq = cur.seq;
+            masterMs = tailKey[0];
+            masterSeq = tailKey[1];
             long maxBytes = nodeMaxBytes;
             if (maxBytes == 0 || maxBytes > LISTPACK_MAX_SIZE) maxBytes = LISTPACK_MAX_SIZE;
             byte[] lp = tail.lp;

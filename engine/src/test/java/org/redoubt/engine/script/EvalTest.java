@@ -95,6 +95,7 @@ class EvalTest {
         assertThat(x("SCRIPT", "EXISTS", "b534286061d4b9e4026607613b95c06c06015ae8", "B534286061D4B9E4026607613B95C06C06015AE8", "ffff"))
             .isEqualTo(List.of(1L, 1L, 0L));
         assertThat(Scripting.of(h.engine).cachedScripts()).isEqualTo(2);
+        assertThat((String) x("INFO", "memory")).contains("number_of_cached_scripts:2\r\n").contains("number_of_functions:0\r\n");
         assertThat(x("SCRIPT", "FLUSH", "ASYNC")).isEqualTo("OK");
         assertThat(Scripting.of(h.engine).cachedScripts()).isZero();
         assertThat(err(x("EVALSHA", "fd758d1589d044dd850a6f05d52f2eefd27f033f", "1", "mykey"))).startsWith("NOSCRIPT");

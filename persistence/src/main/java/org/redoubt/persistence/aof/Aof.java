@@ -478,8 +478,8 @@ public final class Aof {
         for (Iterator<Map.Entry<Client, long[]>> it = held.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Client, long[]> e = it.next();
             if (e.getValue()[0] > syncedSeq) continue;
-            it.remove();
             Client c = e.getKey();
+            it.remove();
             if (c.out != null) {
                 released.put(c, c.out.writerIndex());
                 engine.queueFlush(c);
