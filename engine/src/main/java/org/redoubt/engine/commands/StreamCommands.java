@@ -895,6 +895,7 @@ public final class StreamCommands implements CommandFamily {
 
     void xread(Client c) {
         boolean xreadgroup = c.argv[0].length == 10;
+        int blockArg = 0;
         long timeout = -1, count = 0;
         int streamsArg = 0, streamsCount = 0;
         boolean noack = false;
@@ -907,6 +908,7 @@ public final class StreamCommands implements CommandFamily {
                     c.addError("ERR " + str(c.argv[0]) + " command is not allowed with BLOCK option from scripts");
                     return;
                 }
+                blockArg = i;
                 i++;
                 timeout = Blocking.parseTimeout(c, c.argv[i], false);
                 if (timeout == Blocking.INVALID) return;
@@ -1036,6 +1038,14 @@ public final class StreamCommands implements CommandFamily {
         if (arraylen > 0) {
             if (c.resp == 2) endArray(c, saved, arraylen);
             else endMap(c, saved, arraylen);
+            // XREADGROUP changed the group: it propagates as is, minus BLOCK, which a replica
+            // replaying it must never honour.
+            if (groupName != null && blockArg > 0) {
+                byte[][] argv = new byte[c.argc - 2][];
+                System.arraycopy(c.argv, 0, argv, 0, blockArg);
+                System.arraycopy(c.argv, blockArg + 2, argv, blockArg, c.argc - blockArg - 2);
+                KeyCommands.rewriteArgv(c, argv);
+            }
             return;
         }
         if (timeout != -1) {
@@ -1430,10 +1440,13 @@ public final class StreamCommands implements CommandFamily {
         s = writableStream(c, key, s);
         g = s.writableGroup(groupName);
         long stamp = s.stamp();
+        boolean lastIdChanged = false;
         if (StreamIdTree.compare(lastMs, lastSeq, g.lastMs, g.lastSeq) > 0) {
             g.lastMs = lastMs;
             g.lastSeq = lastSeq;
+            lastIdChanged = true;
         }
+        java.util.ArrayList<byte[]> touched = new java.util.ArrayList<>();
         if (deliverytime != -1) {
             if (deliverytime < 0 || deliverytime > now) deliverytime = now;
         } else {
@@ -1449,6 +1462,7 @@ public final class StreamCommands implements CommandFamily {
                 if (nack != null) {
                     dropNack(g, ms, seq, nack, stamp);
                     c.engine.dirty++;
+                    touched.add(c.argv[k]);
                 }
                 continue;
             }
@@ -1484,8 +1498,53 @@ public final class StreamCommands implements CommandFamily {
             }
             n++;
             c.engine.dirty++;
+            touched.add(c.argv[k]);
         }
         endArray(c, saved, n);
+        if (!touched.isEmpty()) {
+            propagateClaims(c, key, groupName, name, touched, deliverytime, retrycount, force, justid, g);
+        } else if (lastIdChanged) {
+            c.engine.dirty++;
+            propagateGroupId(c, key, g);
+        }
+    }
+
+    private static final byte[] XCLAIM = Bytes.of("XCLAIM"), ZERO = Bytes.of("0"), TIME = Bytes.of("TIME"),
+        RETRYCOUNT = Bytes.of("RETRYCOUNT"), FORCE = Bytes.of("FORCE"), JUSTID = Bytes.of("JUSTID"),
+        LASTID = Bytes.of("LASTID"), SETID = Bytes.of("SETID"), ENTRIESREAD = Bytes.of("ENTRIESREAD");
+
+    /**
+     * Propagates a claim as one deterministic XCLAIM of exactly the IDs it changed (claimed,
+     * or dropped because the entry is gone), with the delivery time, counter rule and group
+     * last ID fixed, so a replica or the AOF ends in the same state whatever its clock.
+     * (Redis emits one such XCLAIM per entry; one command with every ID has the same effect.)
+     */
+    private void propagateClaims(Client c, byte[] key, byte[] group, byte[] consumer, java.util.List<byte[]> ids,
+                                 long time, long retrycount, boolean force, boolean justid, StreamGroup g) {
+        java.util.ArrayList<byte[]> argv = new java.util.ArrayList<>(ids.size() + 14);
+        argv.add(XCLAIM);
+        argv.add(key);
+        argv.add(group);
+        argv.add(consumer);
+        argv.add(ZERO);
+        argv.addAll(ids);
+        argv.add(TIME);
+        argv.add(Numbers.longToBytes(time));
+        if (retrycount >= 0) {
+            argv.add(RETRYCOUNT);
+            argv.add(Numbers.longToBytes(retrycount));
+        }
+        if (force) argv.add(FORCE);
+        if (justid) argv.add(JUSTID);
+        argv.add(LASTID);
+        argv.add(idBytes(g.lastMs, g.lastSeq));
+        KeyCommands.rewriteArgv(c, argv.toArray(new byte[0][]));
+    }
+
+    /** XGROUP SETID key group last-id ENTRIESREAD n (streamPropagateGroupID). */
+    private void propagateGroupId(Client c, byte[] key, StreamGroup g) {
+        KeyCommands.rewriteArgv(c, XGROUP, SETID, key, g.name, idBytes(g.lastMs, g.lastSeq), ENTRIESREAD,
+            Numbers.longToBytes(g.entriesRead));
     }
 
     void xautoclaim(Client c) {
@@ -1541,6 +1600,7 @@ public final class StreamCommands implements CommandFamily {
         long attempts = count * 10;
         StreamConsumer cons = null;
         java.util.ArrayList<long[]> deleted = new java.util.ArrayList<>();
+        java.util.ArrayList<byte[]> touched = new java.util.ArrayList<>();
         ByteBuf saved = beginDeferred(c);
         long n = 0;
         StreamIdTree.Cursor<StreamNack> cur = g.pel.cursor();
@@ -1552,6 +1612,7 @@ public final class StreamCommands implements CommandFamily {
                 dropNack(g, ms, seq, nack, stamp);
                 c.engine.dirty++;
                 deleted.add(new long[] {ms, seq});
+                touched.add(idBytes(ms, seq));
                 count--;
                 ok = cur.seekGE(ms, seq, false);
                 continue;
@@ -1585,6 +1646,7 @@ public final class StreamCommands implements CommandFamily {
             n++;
             count--;
             c.engine.dirty++;
+            touched.add(idBytes(ms, seq));
             // The PEL trees may have been copied on write: re-seek past this entry.
             ok = cur.seekGE(ms, seq, true);
         }
@@ -1602,6 +1664,7 @@ public final class StreamCommands implements CommandFamily {
         }
         c.addArrayLen(deleted.size());
         for (long[] d : deleted) addId(c, d[0], d[1]);
+        if (!touched.isEmpty()) propagateClaims(c, key, groupName, name, touched, now, -1, false, justid, g);
     }
 
     // =====================================================================================

@@ -273,7 +273,7 @@ public final class Aof {
         }
 
         @Override public void fatal(String message) {
-            for (String l : message.split("\n")) log.warn("{}", l);
+            for (String l : message.split("\n")) if (!l.isEmpty()) log.warn("{}", l);
             exit.run();
         }
     }
@@ -748,18 +748,21 @@ public final class Aof {
             am = readManifest(dir, name);
             upgradeIfNeeded(am, dir, name);
         } catch (AofManifest.ManifestException e) {
-            log.warn("\n*** FATAL AOF MANIFEST FILE ERROR ***\n");
-            if (e.line != null) {
-                log.warn("Reading the manifest file, at line {}\n", e.lineNumber);
-                log.warn(">>> '{}'\n", e.line);
-            }
-            log.warn("{}\n", e.getMessage());
+            for (String l : manifestErrorText(e).split("\n")) if (!l.isEmpty()) log.warn("{}", l);
             exit.run();
             throw new IllegalStateException("AOF manifest error");
         } catch (IOException e) {
             log.warn("Fatal error: can't open the AOF manifest file for reading: {}", AofFiles.strerror(e));
             exit.run();
             throw new IllegalStateException("AOF manifest error");
+        }
+        if (am.isEmpty()) {
+            // Nothing to load: the log opens at once; writes made meanwhile queue behind its start.
+            onEngineGet(() -> {
+                openLog(am, null);
+                return null;
+            });
+            return;
         }
         long start = System.nanoTime();
         Semaphore inFlight = new Semaphore(8);
@@ -831,6 +834,16 @@ public final class Aof {
     }
 
     private final WriterEvents events = new WriterEvents();
+
+    /** The lines Redis logs for a bad manifest. */
+    static String manifestErrorText(AofManifest.ManifestException e) {
+        StringBuilder sb = new StringBuilder("\n*** FATAL AOF MANIFEST FILE ERROR ***\n");
+        if (e.line != null) {
+            sb.append("\nReading the manifest file, at line ").append(e.lineNumber).append('\n');
+            sb.append("\n>>> '").append(e.line).append("'\n");
+        }
+        return sb.append('\n').append(e.getMessage()).append('\n').toString();
+    }
 
     static AofManifest readManifest(Path dir, String name) throws IOException, AofManifest.ManifestException {
         Path mp = dir.resolve(AofManifest.manifestName(name));

@@ -384,8 +384,21 @@ final class AofWriter {
     private void start(Start s) {
         dir = s.dir;
         fileName = s.fileName;
-        manifest = s.manifest.copy();
-        String before = s.manifest.toString();
+        if (s.manifest == null) {
+            // appendonly no: the manifest is only read, for later rewrites and CONFIG SET appendonly yes.
+            try {
+                manifest = Aof.readManifest(dir, fileName);
+            } catch (IOException e) {
+                events.fatal("Fatal error: can't open the AOF manifest file for reading: " + AofFiles.strerror(e));
+                return;
+            } catch (AofManifest.ManifestException e) {
+                events.fatal(Aof.manifestErrorText(e));
+                return;
+            }
+        } else {
+            manifest = s.manifest.copy();
+        }
+        String before = manifest.toString();
         if (!s.openLog) return;
         try {
             Files.createDirectories(dir);
