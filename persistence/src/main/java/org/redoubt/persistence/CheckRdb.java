@@ -115,7 +115,7 @@ public final class CheckRdb {
             if (rin.offset() != size) info("Warning: " + (size - rin.offset()) + " bytes after the end of the RDB data");
             info("RDB version " + r.version);
             info("\\o/ RDB looks OK! \\o/");
-            summary();
+            summary(true);
             return true;
         } catch (RdbException e) {
             offset = e.offset;
@@ -128,7 +128,7 @@ public final class CheckRdb {
                 out.println("[additional info] Reading type " + keyType + " (" + Rdb.typeName(keyType) + ", "
                     + Rdb.encodingName(keyType) + ")");
             }
-            summary();
+            summary(false);
             out.println("--- RDB ERROR DETECTED ---");
             return false;
         } catch (IOException e) {
@@ -138,10 +138,12 @@ public final class CheckRdb {
         }
     }
 
-    private void summary() {
+    /** The generic counters (redis-check-rdb's three lines), then per type after a clean check. */
+    private void summary(boolean perType) {
         out.println("[info] " + keys + " keys read");
         out.println("[info] " + expires + " expires");
         out.println("[info] " + alreadyExpired + " already expired");
+        if (!perType) return;
         for (Map.Entry<String, Long> e : byType.entrySet()) {
             out.println("[info] " + e.getValue() + " keys of type " + e.getKey());
         }

@@ -561,7 +561,9 @@ public final class Persistence {
             try {
                 found = loadFile(file, fresh, false, settings);
             } catch (LoadFailure f) {
-                fatal(f.getMessage());
+                for (String line : f.getMessage().split("\n")) log.error("{}", line);
+                if (f.getCause() instanceof RdbException) logCheckReport(file);
+                fatal("");
                 return;
             } catch (RuntimeException | OutOfMemoryError e) {
                 fatal("Short read or OOM loading DB. Unrecoverable error, aborting now. (" + e + ", file " + file + ")");
@@ -587,9 +589,22 @@ public final class Persistence {
     public Runnable exitHook = () -> Runtime.getRuntime().exit(1);
 
     private void fatal(String message) {
-        for (String line : message.split("\n")) log.error("{}", line);
+        for (String line : message.split("\n")) if (!line.isEmpty()) log.error("{}", line);
         log.error("Terminating server after rdb file reading failure.");
         exitHook.run();
+    }
+
+    /** As Redis runs redis-check-rdb on a file that failed to load: its report goes to the log. */
+    private static void logCheckReport(Path file) {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        try (java.io.PrintStream ps = new java.io.PrintStream(buf, true, java.nio.charset.StandardCharsets.UTF_8)) {
+            new CheckRdb(ps).check(file);
+        } catch (RuntimeException e) {
+            log.warn("RDB check of {} failed: {}", file, e.toString());
+        }
+        for (String line : buf.toString(java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
+            if (!line.isEmpty()) log.warn("{}", line);
+        }
     }
 
     /**

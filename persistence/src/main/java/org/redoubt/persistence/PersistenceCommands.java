@@ -188,8 +188,15 @@ public final class PersistenceCommands implements CommandFamily {
             Object v = codec.load(type, in, ctx);
             e.stats.dumpPayloadSanitizations += ctx.sanitizations;
             return v;
-        } catch (IOException | RuntimeException ex) {
+        } catch (org.redoubt.persistence.rdb.RdbException ex) {
+            // Redis logs RESTORE's format errors at verbose level and replies "Bad data format".
+            log.debug("Internal error in RDB reading offset {} -> {}", ex.offset, ex.getMessage());
+            return null;
+        } catch (IOException ex) {
             log.debug("RESTORE payload rejected: {}", ex.getMessage());
+            return null;
+        } catch (RuntimeException ex) {
+            log.warn("RESTORE payload rejected by an internal error", ex);
             return null;
         }
     }

@@ -883,10 +883,11 @@ public final class StreamCommands implements CommandFamily {
             replyWithRange(c, s, startMs, startSeq, MAX, MAX, count, false, g, cons, noack ? RWR_NOACK : 0);
             if (group != null) {
                 c.engine.dirty++;
-                // Propagate the read as a non-blocking XREADGROUP of the same entries.
+                // Propagate the read as a non-blocking XREADGROUP of the same new entries: from
+                // the same group state, ">" selects exactly what was served here.
                 byte[][] argv = noack
-                    ? new byte[][] {XREADGROUP, GROUP, group, consumer, COUNT, Numbers.longToBytes(count), NOACK, STREAMS, key, idBytes(gms, gseq)}
-                    : new byte[][] {XREADGROUP, GROUP, group, consumer, COUNT, Numbers.longToBytes(count), STREAMS, key, idBytes(gms, gseq)};
+                    ? new byte[][] {XREADGROUP, GROUP, group, consumer, COUNT, Numbers.longToBytes(count), NOACK, STREAMS, key, GT}
+                    : new byte[][] {XREADGROUP, GROUP, group, consumer, COUNT, Numbers.longToBytes(count), STREAMS, key, GT};
                 KeyCommands.rewriteArgv(c, argv);
             }
             return true;
@@ -895,7 +896,7 @@ public final class StreamCommands implements CommandFamily {
 
     void xread(Client c) {
         boolean xreadgroup = c.argv[0].length == 10;
-        int blockArg = 0;
+        boolean[] blockArgs = null;
         long timeout = -1, count = 0;
         int streamsArg = 0, streamsCount = 0;
         boolean noack = false;
@@ -908,7 +909,8 @@ public final class StreamCommands implements CommandFamily {
                     c.addError("ERR " + str(c.argv[0]) + " command is not allowed with BLOCK option from scripts");
                     return;
                 }
-                blockArg = i;
+                if (blockArgs == null) blockArgs = new boolean[c.argc];
+                blockArgs[i] = blockArgs[i + 1] = true;
                 i++;
                 timeout = Blocking.parseTimeout(c, c.argv[i], false);
                 if (timeout == Blocking.INVALID) return;
@@ -1040,10 +1042,11 @@ public final class StreamCommands implements CommandFamily {
             else endMap(c, saved, arraylen);
             // XREADGROUP changed the group: it propagates as is, minus BLOCK, which a replica
             // replaying it must never honour.
-            if (groupName != null && blockArg > 0) {
-                byte[][] argv = new byte[c.argc - 2][];
-                System.arraycopy(c.argv, 0, argv, 0, blockArg);
-                System.arraycopy(c.argv, blockArg + 2, argv, blockArg, c.argc - blockArg - 2);
+            if (groupName != null && blockArgs != null) {
+                int keep = 0;
+                for (int i = 0; i < c.argc; i++) if (!blockArgs[i]) keep++;
+                byte[][] argv = new byte[keep][];
+                for (int i = 0, k = 0; i < c.argc; i++) if (!blockArgs[i]) argv[k++] = c.argv[i];
                 KeyCommands.rewriteArgv(c, argv);
             }
             return;

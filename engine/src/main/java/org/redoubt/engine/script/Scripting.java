@@ -311,6 +311,30 @@ public final class Scripting {
         int callerArgc;
     }
 
+    static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+
+    /**
+     * Redis's checkGoodReplicasStatus for min-replicas-to-write / min-replicas-max-lag. Until
+     * replication reports replica lags, a connected replica client counts as good.
+     */
+    boolean enoughGoodReplicas() {
+        if (engine.isReplica() || engine.configTable == null) return true;
+        int toWrite = intConfig("min-replicas-to-write");
+        if (toWrite <= 0 || intConfig("min-replicas-max-lag") <= 0) return true;
+        int good = 0;
+        for (Client c : engine.clients.values()) if (c.has(Client.F_REPLICA)) good++;
+        return good >= toWrite;
+    }
+
+    private int intConfig(String name) {
+        try {
+            String v = engine.configTable.get(name);
+            return v == null ? 0 : Integer.parseInt(v);
+        } catch (RuntimeException e) {
+            return 0;
+        }
+    }
+
     /** Whether used memory is above maxmemory now (Redis's pre_command_oom_state). */
     boolean overMaxmemory() {
         long max = engine.config.maxmemory;
@@ -333,6 +357,10 @@ public final class Scripting {
                 }
                 if (ro) {
                     caller.addError("ERR Can not execute a script with write flag using *_ro command.");
+                    return null;
+                }
+                if (!enoughGoodReplicas()) {
+                    caller.addError(NOREPLICAS);
                     return null;
                 }
             }
@@ -418,6 +446,10 @@ public final class Scripting {
             int[] li = hook.errProto.lineinfo;
             String line = li != null && hook.errPc < li.length ? Integer.toString(li[hook.errPc]) : "?";
             msg = msg + " script: " + r.funcname + ", on " + hook.errProto.source.tojstring() + ":" + line + ".";
+        } else {
+            // No Lua frame saw the error: it was raised by a function called in tail position
+            // ("return redis.call(...)"), where Lua 5.1's handler finds the tail-call pseudo-frame.
+            msg = msg + " script: " + r.funcname + ", on =(tail call):-1.";
         }
         LuaResp.replyError(r.caller, msg, counted);
     }
@@ -575,6 +607,7 @@ public final class Scripting {
             if (engine.isReplica() && engine.config.replicaReadOnly && !r.caller.has(Client.F_MASTER)) {
                 return "-READONLY You can't write against a read only replica.";
             }
+            if (!enoughGoodReplicas()) return "-" + NOREPLICAS;
         }
         if (!r.allowOom && engine.config.maxmemory > 0 && !r.caller.has(Client.F_MASTER) && !r.writeDirty
             && r.oomAtStart && cmd.has(CommandFlags.DENYOOM)) {

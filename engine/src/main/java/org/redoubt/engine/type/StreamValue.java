@@ -35,14 +35,51 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
     public static final long LISTPACK_MAX_SIZE = 1L << 30;
     private static final int MAX_PREALLOC = 4096;
 
-    /** A listpack node and the stamp of the stream that may write it. */
+    /**
+     * A listpack node and the stamp of the stream that may write it. {@code alloc} follows the
+     * allocation Redis would hold for the same listpack (preallocated, grown and shrunk by
+     * realloc as listpack.c does, trimmed when the node is closed): MEMORY USAGE reports it.
+     */
     static final class Node {
         byte[] lp;
         final long stamp;
+        long alloc;
 
-        Node(byte[] lp, long stamp) {
+        Node(byte[] lp, long stamp, long alloc) {
             this.lp = lp;
             this.stamp = stamp;
+            this.alloc = alloc;
+        }
+
+        /** After an insertion or replacement that took the listpack from oldBytes bytes. */
+        void resized(int oldBytes) {
+            int b = StreamListpack.bytes(lp);
+            if (b > oldBytes && b > alloc) alloc = MemoryEstimator.mallocSize(b);
+            else if (b < oldBytes) alloc = MemoryEstimator.mallocSize(b);
+        }
+
+        void appendInt(long v) {
+            int old = StreamListpack.bytes(lp);
+            lp = StreamListpack.appendInt(lp, v);
+            resized(old);
+        }
+
+        void append(byte[] s) {
+            int old = StreamListpack.bytes(lp);
+            lp = StreamListpack.append(lp, s, 0, s.length);
+            resized(old);
+        }
+
+        void replaceInt(int p, long v) {
+            int old = StreamListpack.bytes(lp);
+            lp = StreamListpack.replaceInt(lp, p, v);
+            resized(old);
+        }
+
+        /** lpShrinkToFit when the node stops being the tail. */
+        void shrinkToFit() {
+            int b = StreamListpack.bytes(lp);
+            if (b < alloc) alloc = MemoryEstimator.mallocSize(b);
         }
     }
 
@@ -106,9 +143,29 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
 
     private Node writableNode(long ms, long seq, Node n) {
         if (n.stamp == stamp) return n;
-        Node w = new Node(Arrays.copyOf(n.lp, StreamListpack.bytes(n.lp)), stamp);
+        Node w = new Node(Arrays.copyOf(n.lp, StreamListpack.bytes(n.lp)), stamp, n.alloc);
         nodes.put(ms, seq, w, stamp);
         return w;
+    }
+
+    /** Visits a node: its key (master ID) and listpack (size {@link StreamListpack#bytes}). */
+    public interface NodeVisitor { boolean visit(long masterMs, long masterSeq, byte[] lp); }
+
+    /**
+     * Visits every listpack node in ID order (RDB saving: nodes are Redis's own encoding and can
+     * be written as they are). The arrays must not be modified. The visitor returns false to stop.
+     */
+    public void forEachNode(NodeVisitor v) {
+        nodes.forEach((ms, seq, n) -> v.visit(ms, seq, n.lp));
+    }
+
+    /**
+     * Adds a node as loaded (RDB): a valid stream listpack whose entries follow every node
+     * already present; the array is kept. The caller sets {@link #length}, the IDs and
+     * counters, as Redis's RDB loader does.
+     */
+    public void putRawNode(long masterMs, long masterSeq, byte[] lp) {
+        nodes.put(masterMs, masterSeq, new Node(lp, stamp, MemoryEstimator.mallocSize(StreamListpack.bytes(lp))), stamp);
     }
 
     @Override
@@ -174,8 +231,8 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
         if (totelelen > LISTPACK_MAX_SIZE) return APPEND_ERANGE;
 
         long[] tailKey = scratchKey;
-        Node tail = nodes.last(tailKey);
-        long masterMs = 0, masterSeq = 0;
+        Node tail = nodes.last(tailKey), closing = null;
+        long masterMs = 0, masterSeq = 0, closingMs = 0, closingSeq = 0;
         if (tail != null) {
             masterMs = tailKey[0];
             masterSeq = tailKey[1];
@@ -190,34 +247,39 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
                 long count = StreamListpack.getInt(lp, p) + StreamListpack.getInt(lp, StreamListpack.next(lp, p));
                 if (count >= nodeMaxEntries) newNode = true;
             }
-            if (newNode) tail = null;
+            if (newNode) {
+                closing = tail;
+                closingMs = masterMs;
+                closingSeq = masterSeq;
+                tail = null;
+            }
         }
 
         int flags = FLAG_NONE;
-        byte[] lp;
         if (tail == null) {
+            if (closing != null) {
+                closing = writableNode(closingMs, closingSeq, closing);
+                closing.shrinkToFit();
+            }
             masterMs = ms;
             masterSeq = seq;
             int prealloc = MAX_PREALLOC;
             if (nodeMaxBytes > 0 && nodeMaxBytes < prealloc) prealloc = (int) nodeMaxBytes;
-            lp = StreamListpack.create(prealloc);
-            lp = StreamListpack.appendInt(lp, 1);
-            lp = StreamListpack.appendInt(lp, 0);
-            lp = StreamListpack.appendInt(lp, numFields);
-            for (int i = 0; i < numFields; i++) {
-                byte[] f = argv[from + 2 * i];
-                lp = StreamListpack.append(lp, f, 0, f.length);
-            }
-            lp = StreamListpack.appendInt(lp, 0);
-            tail = new Node(lp, stamp);
+            tail = new Node(StreamListpack.create(prealloc), stamp,
+                MemoryEstimator.mallocSize(Math.max(prealloc, StreamListpack.HDR_SIZE + 1)));
+            tail.appendInt(1);
+            tail.appendInt(0);
+            tail.appendInt(numFields);
+            for (int i = 0; i < numFields; i++) tail.append(argv[from + 2 * i]);
+            tail.appendInt(0);
             nodes.put(ms, seq, tail, stamp);
             flags |= FLAG_SAMEFIELDS;
         } else {
             tail = writableNode(masterMs, masterSeq, tail);
-            lp = tail.lp;
-            int p = StreamListpack.first(lp);
-            long count = StreamListpack.getInt(lp, p);
-            lp = StreamListpack.replaceInt(lp, p, count + 1);
+            int p = StreamListpack.first(tail.lp);
+            long count = StreamListpack.getInt(tail.lp, p);
+            tail.replaceInt(p, count + 1);
+            byte[] lp = tail.lp;
             p = StreamListpack.next(lp, p);
             p = StreamListpack.next(lp, p);
             long masterFields = StreamListpack.getInt(lp, p);
@@ -233,19 +295,17 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
             }
         }
         boolean same = (flags & FLAG_SAMEFIELDS) != 0;
-        lp = StreamListpack.appendInt(lp, flags);
-        lp = StreamListpack.appendInt(lp, ms - masterMs);
-        lp = StreamListpack.appendInt(lp, seq - masterSeq);
-        if (!same) lp = StreamListpack.appendInt(lp, numFields);
+        tail.appendInt(flags);
+        tail.appendInt(ms - masterMs);
+        tail.appendInt(seq - masterSeq);
+        if (!same) tail.appendInt(numFields);
         for (int i = 0; i < numFields; i++) {
-            byte[] f = argv[from + 2 * i], v = argv[from + 2 * i + 1];
-            if (!same) lp = StreamListpack.append(lp, f, 0, f.length);
-            lp = StreamListpack.append(lp, v, 0, v.length);
+            if (!same) tail.append(argv[from + 2 * i]);
+            tail.append(argv[from + 2 * i + 1]);
         }
         long lpCount = numFields + 3L;
         if (!same) lpCount += numFields + 1;
-        lp = StreamListpack.appendInt(lp, lpCount);
-        tail.lp = lp;
+        tail.appendInt(lpCount);
         length++;
         entriesAdded++;
         lastMs = ms;
@@ -466,18 +526,16 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
         Iter it = iterator(ms, seq, ms, seq, false);
         if (!it.next()) return false;
         Node n = writableNode(it.nodeMs, it.nodeSeq, nodes.get(it.nodeMs, it.nodeSeq));
-        byte[] lp = n.lp;
-        lp = StreamListpack.replaceInt(lp, it.flagsPos, it.flags | FLAG_DELETED);
-        int p = StreamListpack.first(lp);
-        long aux = StreamListpack.getInt(lp, p);
+        n.replaceInt(it.flagsPos, it.flags | FLAG_DELETED);
+        int p = StreamListpack.first(n.lp);
+        long aux = StreamListpack.getInt(n.lp, p);
         if (aux == 1) {
             nodes.remove(it.nodeMs, it.nodeSeq, stamp);
         } else {
-            lp = StreamListpack.replaceInt(lp, p, aux - 1);
-            p = StreamListpack.next(lp, p);
-            aux = StreamListpack.getInt(lp, p);
-            lp = StreamListpack.replaceInt(lp, p, aux + 1);
-            n.lp = lp;
+            n.replaceInt(p, aux - 1);
+            p = StreamListpack.next(n.lp, p);
+            aux = StreamListpack.getInt(n.lp, p);
+            n.replaceInt(p, aux + 1);
         }
         length--;
         return true;
@@ -553,18 +611,18 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
                 p = StreamListpack.next(lp, p);
                 if ((fl & FLAG_DELETED) == 0) {
                     // Flags are 0..3: rewriting them never changes the element size.
-                    lp = StreamListpack.replaceInt(lp, flagsAt, fl | FLAG_DELETED);
+                    n.replaceInt(flagsAt, fl | FLAG_DELETED);
+                    lp = n.lp;
                     deletedFromLp++;
                     length--;
                 }
             }
             deleted += deletedFromLp;
-            p = StreamListpack.first(lp);
-            lp = StreamListpack.replaceInt(lp, p, entries - deletedFromLp);
-            p = StreamListpack.next(lp, p);
-            long marked = StreamListpack.getInt(lp, p);
-            lp = StreamListpack.replaceInt(lp, p, marked + deletedFromLp);
-            n.lp = lp;
+            p = StreamListpack.first(n.lp);
+            n.replaceInt(p, entries - deletedFromLp);
+            p = StreamListpack.next(n.lp, p);
+            long marked = StreamListpack.getInt(n.lp, p);
+            n.replaceInt(p, marked + deletedFromLp);
             break;
         }
         if (length == 0) {
@@ -793,7 +851,7 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
         long keys = nodes.size();
         long lpsize = 0, n = 0;
         for (boolean ok = cur.first(); ok && n < samples; ok = cur.next()) {
-            lpsize += allocated(cur.value.lp, n == keys - 1);
+            lpsize += cur.value.alloc;
             n++;
         }
         if (keys <= n) {
@@ -802,7 +860,7 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
             if (n > 0) lpsize /= n;
             size += lpsize * (keys - 1);
             StreamIdTree.Cursor<Node> last = nodes.cursor();
-            if (last.last()) size += allocated(last.value.lp, true);
+            if (last.last()) size += last.value.alloc;
         }
         for (int i = 0; i < ngroups; i++) {
             StreamGroup g = groups[i];
@@ -815,10 +873,5 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
         return size;
     }
 
-    /** The allocation Redis holds for a node: the tail keeps its 4 KB preallocation. */
-    private static long allocated(byte[] lp, boolean tail) {
-        long bytes = StreamListpack.bytes(lp);
-        long alloc = MemoryEstimator.mallocSize(bytes);
-        return tail ? Math.max(alloc, MemoryEstimator.mallocSize(MAX_PREALLOC)) : alloc;
-    }
+
 }

@@ -41,7 +41,11 @@ class DebugCommandTest {
         List<Object> e = (List<Object>) ((List<Object>) x("SLOWLOG", "GET")).get(0);
         assertThat(e.get(3)).isEqualTo(List.of("DEBUG", "SLEEP", "0.05"));
         assertThat((Long) e.get(2)).isGreaterThanOrEqualTo(50_000L);
-        assertThat((String) x("INFO", "latencystats")).containsPattern("latency_percentiles_usec_debug:p50=5\\d{4}\\.\\d{3}");
+        // The recorded p50 is at least the sleep (a loaded machine may add any amount on top).
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("latency_percentiles_usec_debug:p50=(\\d+)\\.\\d{3}")
+            .matcher((String) x("INFO", "latencystats"));
+        assertThat(m.find()).isTrue();
+        assertThat(Long.parseLong(m.group(1))).isGreaterThanOrEqualTo(49_000L);
         assertThat(DebugCommand.strtod("0.2abc".getBytes())).isEqualTo(0.2);
         assertThat(DebugCommand.strtod("x".getBytes())).isEqualTo(0.0);
         assertThat(DebugCommand.strtod("1e-1".getBytes())).isEqualTo(0.1);

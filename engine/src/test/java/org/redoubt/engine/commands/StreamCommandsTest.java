@@ -237,4 +237,30 @@ class StreamCommandsTest {
         assertThat(StreamListpack.bytes(lp)).isEqualTo(27);
         assertThat(StreamListpack.getInt(lp, StreamListpack.first(lp))).isEqualTo(200);
     }
+
+    private String argv() {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < h.client.argc; i++) {
+            if (i > 0) sb.append(' ');
+            sb.append(new String(h.client.argv[i], StandardCharsets.UTF_8));
+        }
+        return sb.toString();
+    }
+
+    @Test
+    void propagatedFormsAreDeterministic() {
+        h.exec("XADD", "s", "MAXLEN", "~", "1", "5-*", "f", "v");
+        assertThat(argv()).isEqualTo("XADD s MAXLEN = 1 5-0 f v");
+        for (int i = 6; i < 10; i++) h.exec("XADD", "s", i + "-0", "f", "v");
+        h.exec("XGROUP", "CREATE", "s", "g", "0");
+        h.exec("XREADGROUP", "GROUP", "g", "alice", "BLOCK", "100", "COUNT", "3", "STREAMS", "s", ">");
+        assertThat(argv()).isEqualTo("XREADGROUP GROUP g alice COUNT 3 STREAMS s >");
+        h.exec("XDEL", "s", "6-0");
+        h.exec("XCLAIM", "s", "g", "bob", "0", "5-0", "6-0", "9-0", "JUSTID");
+        assertThat(argv()).matches("XCLAIM s g bob 0 5-0 6-0 TIME [0-9]+ JUSTID LASTID 7-0");
+        h.exec("XAUTOCLAIM", "s", "g", "carol", "0", "0");
+        assertThat(argv()).matches("XCLAIM s g carol 0 5-0 7-0 TIME [0-9]+ LASTID 7-0");
+        h.exec("XCLAIM", "s", "g", "dan", "0", "9-0", "LASTID", "9-0");
+        assertThat(argv()).isEqualTo("XGROUP SETID s g 9-0 ENTRIESREAD 3");
+    }
 }

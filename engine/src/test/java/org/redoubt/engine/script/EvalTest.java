@@ -172,6 +172,21 @@ class EvalTest {
     }
 
     @Test
+    void notEnoughGoodReplicas() {
+        x("SET", "x", "some value");
+        assertThat(x("CONFIG", "SET", "min-replicas-to-write", "1")).isEqualTo("OK");
+        assertThat(x("EVAL", "#!lua flags=no-writes\nreturn redis.call('get','x')", "1", "x")).isEqualTo("some value");
+        assertThat(x("EVAL", "return redis.call('get','x')", "1", "x")).isEqualTo("some value");
+        assertThat(err(x("EVAL", "#!lua\nreturn redis.call('get','x')", "1", "x"))).isEqualTo("NOREPLICAS Not enough good replicas to write.");
+        assertThat(err(x("EVAL", "local r = redis.call('set','x', 1) return r", "1", "x")))
+            .matches("NOREPLICAS Not enough good replicas to write\\. script: [0-9a-f]{40}, on @user_script:1\\.");
+        assertThat(err(x("EVAL", "return redis.call('set','x', 1)", "1", "x")))
+            .matches("NOREPLICAS Not enough good replicas to write\\. script: [0-9a-f]{40}, on =\\(tail call\\):-1\\.");
+        x("CONFIG", "SET", "min-replicas-to-write", "0");
+        assertThat(x("EVAL", "return redis.call('set','x', 1)", "1", "x")).isEqualTo("OK");
+    }
+
+    @Test
     void scriptClientUsesCallerDbAndDoesNotChangeIt() {
         x("SELECT", "10");
         x("SET", "mykey", "db10");

@@ -48,6 +48,28 @@ public final class ValueParser {
         boolean add(byte[] member, double score) throws RdbException;
     }
 
+    /**
+     * Gives a generic blob error (from {@link Listpack}, {@link Ziplist}, {@link Intset},
+     * {@link Zipmap}) the title Redis uses for that value type ("Zset ziplist integrity check
+     * failed.", ...), keeping the detail; other errors pass unchanged.
+     */
+    static RdbException titled(RdbException e, String title) {
+        String m = e.getMessage();
+        if (e.kind != Kind.CORRUPT || m == null) return e;
+        for (String generic : GENERIC) {
+            if (m.startsWith(generic)) {
+                String detail = m.substring(generic.length()).replaceFirst("^[:.]\\s*", "");
+                return new RdbException(Kind.CORRUPT, e.offset, title + (detail.isEmpty() ? "" : " (" + detail + ")"));
+            }
+        }
+        return e;
+    }
+
+    private static final String[] GENERIC = {
+        "Listpack integrity check failed", "Ziplist integrity check failed", "Intset integrity check failed",
+        "Zipmap integrity check failed",
+    };
+
     // =====================================================================================
     // Lists
     // =====================================================================================
@@ -75,7 +97,11 @@ public final class ValueParser {
             case Rdb.TYPE_LIST_ZIPLIST -> {
                 long at = in.offset();
                 byte[] zl = in.readString();
-                count = Ziplist.decode(zl, v, at);
+                try {
+                    count = Ziplist.decode(zl, v, at);
+                } catch (RdbException e) {
+                    throw titled(e, "List ziplist integrity check failed.");
+                }
             }
             case Rdb.TYPE_LIST_QUICKLIST, Rdb.TYPE_LIST_QUICKLIST_2 -> {
                 long nodes = in.readLen();
@@ -96,9 +122,17 @@ public final class ValueParser {
                         sink.add(data);
                         count++;
                     } else if (type == Rdb.TYPE_LIST_QUICKLIST_2) {
-                        count += Listpack.decode(data, v, at);
+                        try {
+                            count += Listpack.decode(data, v, at);
+                        } catch (RdbException e) {
+                            throw titled(e, "Listpack integrity check failed.");
+                        }
                     } else {
-                        count += Ziplist.decode(data, v, at);
+                        try {
+                            count += Ziplist.decode(data, v, at);
+                        } catch (RdbException e) {
+                            throw titled(e, "Ziplist integrity check failed.");
+                        }
                     }
                 }
             }
@@ -128,10 +162,14 @@ public final class ValueParser {
         long at = in.offset();
         byte[] blob = in.readString();
         long[] n = new long[1];
-        Intset.decode(blob, x -> {
-            if (!sink.addMember(Numbers.longToBytes(x))) throw new RdbException(Kind.CORRUPT, at, "Duplicate set members detected");
-            n[0]++;
-        }, at);
+        try {
+            Intset.decode(blob, x -> {
+                if (!sink.addMember(Numbers.longToBytes(x))) throw new RdbException(Kind.CORRUPT, at, "Duplicate set members detected");
+                n[0]++;
+            }, at);
+        } catch (RdbException e) {
+            throw titled(e, "Intset integrity check failed.");
+        }
         return n[0];
     }
 
@@ -159,23 +197,33 @@ public final class ValueParser {
             case Rdb.TYPE_HASH_ZIPMAP -> {
                 long at = in.offset();
                 byte[] zm = in.readString();
-                return Zipmap.decode(zm, (b, fo, fl, vo, vl) -> {
-                    if (!sink.put(Arrays.copyOfRange(b, fo, fo + fl), Arrays.copyOfRange(b, vo, vo + vl))) {
-                        throw new RdbException(Kind.CORRUPT, at, "Hash zipmap with dup elements");
-                    }
-                }, at);
+                try {
+                    return Zipmap.decode(zm, (b, fo, fl, vo, vl) -> {
+                        if (!sink.put(Arrays.copyOfRange(b, fo, fo + fl), Arrays.copyOfRange(b, vo, vo + vl))) {
+                            throw new RdbException(Kind.CORRUPT, at, "Hash zipmap with dup elements, or big length (" + fl + ")");
+                        }
+                    }, at);
+                } catch (RdbException e) {
+                    throw titled(e, "Zipmap integrity check failed.");
+                }
             }
             case Rdb.TYPE_HASH_ZIPLIST, Rdb.TYPE_HASH_LISTPACK -> {
                 long at = in.offset();
                 byte[] blob = in.readString();
+                String title = type == Rdb.TYPE_HASH_ZIPLIST ? "Hash ziplist integrity check failed." : "Hash listpack integrity check failed.";
                 PairCollector pc = new PairCollector((a, b) -> {
                     if (!sink.put(a, b)) {
-                        throw new RdbException(Kind.CORRUPT, at, type == Rdb.TYPE_HASH_ZIPLIST
-                            ? "Hash ziplist integrity check failed." : "Hash listpack integrity check failed.");
+                        throw new RdbException(Kind.CORRUPT, at, title + " (" + (type == Rdb.TYPE_HASH_ZIPLIST ? "ziplist" : "listpack")
+                            + " with dup elements)");
                     }
                 });
-                int n = type == Rdb.TYPE_HASH_ZIPLIST ? Ziplist.decode(blob, pc, at) : Listpack.decode(blob, pc, at);
-                if ((n & 1) != 0) throw new RdbException(Kind.CORRUPT, at, "Hash with an odd number of entries");
+                int n;
+                try {
+                    n = type == Rdb.TYPE_HASH_ZIPLIST ? Ziplist.decode(blob, pc, at) : Listpack.decode(blob, pc, at);
+                } catch (RdbException e) {
+                    throw titled(e, title);
+                }
+                if ((n & 1) != 0) throw new RdbException(Kind.CORRUPT, at, title + " (odd number of entries)");
                 return n / 2;
             }
             default -> throw new IllegalArgumentException("not a hash type " + type);
@@ -205,16 +253,19 @@ public final class ValueParser {
         }
         long at = in.offset();
         byte[] blob = in.readString();
+        String title = type == Rdb.TYPE_ZSET_ZIPLIST ? "Zset ziplist integrity check failed." : "Zset listpack integrity check failed.";
         PairCollector pc = new PairCollector((m, s) -> {
             double score = Numbers.parseDouble(s, 0, s.length);
-            if (Double.isNaN(score)) throw new RdbException(Kind.CORRUPT, at, "Zset with an invalid score");
-            if (!sink.add(m, score)) {
-                throw new RdbException(Kind.CORRUPT, at, type == Rdb.TYPE_ZSET_ZIPLIST
-                    ? "Zset ziplist integrity check failed." : "Zset listpack integrity check failed.");
-            }
+            if (Double.isNaN(score)) throw new RdbException(Kind.CORRUPT, at, title + " (invalid score)");
+            if (!sink.add(m, score)) throw new RdbException(Kind.CORRUPT, at, title + " (duplicate members)");
         });
-        int n = type == Rdb.TYPE_ZSET_ZIPLIST ? Ziplist.decode(blob, pc, at) : Listpack.decode(blob, pc, at);
-        if ((n & 1) != 0) throw new RdbException(Kind.CORRUPT, at, "Zset with an odd number of entries");
+        int n;
+        try {
+            n = type == Rdb.TYPE_ZSET_ZIPLIST ? Ziplist.decode(blob, pc, at) : Listpack.decode(blob, pc, at);
+        } catch (RdbException e) {
+            throw titled(e, title);
+        }
+        if ((n & 1) != 0) throw new RdbException(Kind.CORRUPT, at, title + " (odd number of entries)");
         return n / 2;
     }
 
@@ -258,7 +309,12 @@ public final class ValueParser {
             if (nodeKey.length != 16) throw in.corruptAt(at, "Stream node key entry is not the size of a stream ID");
             long lpAt = in.offset();
             byte[] lp = in.readString();
-            int n = Listpack.validate(lp, lpAt);
+            int n;
+            try {
+                n = Listpack.validate(lp, lpAt);
+            } catch (RdbException e) {
+                throw titled(e, "Stream listpack integrity check failed.");
+            }
             if (n == 0) throw in.corruptAt(lpAt, "Empty listpack inside stream");
             StreamListpacks.validate(nodeKey, lp, lpAt);
             if (!s.nodes.isEmpty() && compareIds(s.nodes.get(s.nodes.size() - 1).masterId, nodeKey) >= 0) {
