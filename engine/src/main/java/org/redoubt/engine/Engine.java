@@ -535,8 +535,13 @@ public final class Engine {
      * each key: this costs O(watched keys), not O(keys).
      */
     public void signalFlushedDb(int dbid) {
-        if (dbid < 0) for (Db d : dbs) multi.touchAllWatchedKeysInDb(d, null);
-        else multi.touchAllWatchedKeysInDb(dbs[dbid], null);
+        for (Db d : dbs) {
+            if (dbid >= 0 && d.id != dbid) continue;
+            multi.touchAllWatchedKeysInDb(d, null);
+            // Clients blocked on keys of the flushed db re-check them (XREADGROUP fails with
+            // "UNBLOCKED the stream key no longer exists", as Redis).
+            blocking.signalDb(d);
+        }
         tracking.invalidateOnFlush();
     }
 

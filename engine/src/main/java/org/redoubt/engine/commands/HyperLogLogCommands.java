@@ -35,6 +35,20 @@ public final class HyperLogLogCommands implements CommandFamily {
         t.bind("pfselftest", this::pfselftest);
     }
 
+    /**
+     * The string made writable (dbUnshareStringValue). A copy keeps the spare room Redis's
+     * string would have (the original's, or an exact-size raw string's), so that later growth,
+     * and MEMORY USAGE, follow Redis.
+     */
+    private static Sds writable(Object v, long epoch) {
+        Sds s = Sds.writable(v, epoch);
+        if (s != v) {
+            int cap = v instanceof Sds o ? o.buf.length : Hll.capacityAfterSet(s.len);
+            if (cap >= s.len && cap != s.buf.length) s.buf = java.util.Arrays.copyOf(s.buf, cap);
+        }
+        return s;
+    }
+
     /** isHLLObjectOrReply: replies and returns false unless v is a string holding a valid HLL. */
     private static boolean checkHll(Client c, Object v) {
         if (!Types.isString(v)) {
@@ -61,7 +75,7 @@ public final class HyperLogLogCommands implements CommandFamily {
             updated++;
         } else {
             if (!checkHll(c, v)) return;
-            s = Sds.writable(v, c.engine.snapshotEpoch);
+            s = writable(v, c.engine.snapshotEpoch);
         }
         for (int j = 2; j < c.argc; j++) {
             byte[] ele = c.argv[j];
@@ -120,7 +134,7 @@ public final class HyperLogLogCommands implements CommandFamily {
             return;
         }
         // Caching the estimate modifies the string: Redis propagates it as a write.
-        Sds s = Sds.writable(v, c.engine.snapshotEpoch);
+        Sds s = writable(v, c.engine.snapshotEpoch);
         Hll.setCachedCard(s.buf, card);
         if (s != v) db.overwrite(key, s);
         else c.engine.signalModifiedKey(db, key);
@@ -148,7 +162,7 @@ public final class HyperLogLogCommands implements CommandFamily {
         Object v = db.lookupWrite(key);
         Sds s;
         boolean created = v == null;
-        s = created ? Hll.create(c.engine.snapshotEpoch) : Sds.writable(v, c.engine.snapshotEpoch);
+        s = created ? Hll.create(c.engine.snapshotEpoch) : writable(v, c.engine.snapshotEpoch);
         if (useDense && !Hll.sparseToDense(s)) {
             c.addError(INVALID_HLL);
             return;
@@ -207,7 +221,7 @@ public final class HyperLogLogCommands implements CommandFamily {
 
     /** Converts the sparse HLL at key to dense (a write); null after replying on corruption. */
     private static Sds toDense(Client c, byte[] key, Object v) {
-        Sds s = Sds.writable(v, c.engine.snapshotEpoch);
+        Sds s = writable(v, c.engine.snapshotEpoch);
         if (!Hll.sparseToDense(s)) {
             c.addError(INVALID_HLL);
             return null;

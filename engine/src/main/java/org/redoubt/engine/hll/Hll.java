@@ -1,6 +1,7 @@
 package org.redoubt.engine.hll;
 
 import org.redoubt.engine.geo.LibM;
+import org.redoubt.engine.info.MemoryEstimator;
 import org.redoubt.engine.type.Sds;
 
 /**
@@ -121,10 +122,48 @@ public final class Hll {
         for (int i = 0; i < 8; i++) b[8 + i] = (byte) (card >>> (8 * i));
     }
 
+    /**
+     * sdsMakeRoomFor as Redis grows the sparse string (greedy: double the needed length below
+     * 1 MB, rounded up to the allocator's size class), so that the string's spare room, and
+     * with it MEMORY USAGE, evolves as Redis's.
+     */
+    static void makeRoomFor(Sds s, int addlen) {
+        if (s.buf.length - s.len >= addlen) return;
+        long newlen = (long) s.len + addlen;
+        if (newlen < (1 << 20)) newlen *= 2;
+        else newlen += 1 << 20;
+        int hdr = newlen < 256 ? 3 : newlen < 65536 ? 5 : 9;
+        long usable = MemoryEstimator.mallocSize(hdr + newlen + 1) - hdr - 1;
+        long max = hdr == 3 ? 255 : hdr == 5 ? 65535 : Integer.MAX_VALUE - 16;
+        if (usable > max) usable = max;
+        s.buf = java.util.Arrays.copyOf(s.buf, (int) usable);
+    }
+
+    /** The capacity sdsnewlen gives a string of len bytes (a type-5 header has no spare room). */
+    static int rawCapacity(int len) {
+        if (len < 32) return len;
+        int hdr = len < 256 ? 3 : len < 65536 ? 5 : 9;
+        long usable = MemoryEstimator.mallocSize(hdr + (long) len + 1) - hdr - 1;
+        long max = hdr == 3 ? 255 : hdr == 5 ? 65535 : Integer.MAX_VALUE - 16;
+        return (int) Math.min(usable, max);
+    }
+
+    /**
+     * The sds capacity Redis's string has when a value written whole (SET) is first modified:
+     * an embedded string (up to 44 bytes) is copied into a fresh raw string; a longer one is
+     * the argument's raw string, whose spare room SET trimmed away when above a tenth.
+     */
+    public static int capacityAfterSet(int len) {
+        int usable = rawCapacity(len);
+        if (len <= 44) return usable;
+        return usable - len > len / 10 ? len : usable;
+    }
+
     /** A new empty HLL: sparse, registers all zero as one XZERO opcode, cache valid at 0. */
     public static Sds create(long epoch) {
         int n = HDR_SIZE + ((REGISTERS + SPARSE_XZERO_MAX_LEN - 1) / SPARSE_XZERO_MAX_LEN) * 2;
-        byte[] b = new byte[Math.max(n, 32)];
+        // Exactly sized, as sdsnewlen makes it (no spare room).
+        byte[] b = new byte[n];
         b[0] = 'H';
         b[1] = 'Y';
         b[2] = 'L';
@@ -264,9 +303,8 @@ public final class Hll {
      */
     static int sparseSet(Sds s, int index, int count, long maxBytes) {
         if (count > SPARSE_VAL_MAX_VALUE) return promote(s, index, count);
-        // A split turns one opcode into at most three (XZERO -> XZERO VAL XZERO): 3 more bytes,
-        // and a corrupt XZERO cut by the end may be written up to 2 bytes past it.
-        s.ensureCapacity(s.len + 5);
+        // A split turns one opcode into at most three (XZERO -> XZERO VAL XZERO): 3 more bytes.
+        makeRoomFor(s, 3);
         byte[] b = s.buf;
         int sparse = HDR_SIZE, end = s.len;
         int p = sparse, prev = -1;
@@ -326,6 +364,9 @@ public final class Hll {
         if (delta > 0 && (long) s.len + delta > maxBytes) return promote(s, index, count);
         if (delta != 0 && next >= 0) System.arraycopy(b, next, b, next + delta, end - next);
         s.len += delta;
+        // Only a corrupt XZERO cut by the end writes past the room made above (Redis writes
+        // into its spare bytes); never outside the array.
+        if (p + n > b.length) s.buf = b = java.util.Arrays.copyOf(b, p + n);
         System.arraycopy(seq, 0, b, p, n);
         return mergeAndInvalidate(s, prev, sparse);
     }

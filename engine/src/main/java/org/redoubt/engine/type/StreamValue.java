@@ -790,7 +790,10 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
         }
     }
 
-    /** Rax nodes for n 16-byte keys, as a rough estimate (PELs: too many keys to walk). */
+    /** PELs up to this size have their rax node count computed exactly for MEMORY USAGE. */
+    private static final long PEL_EXACT_NODES = 100_000;
+
+    /** Rax nodes for n 16-byte keys, as a rough estimate (for PELs too large to walk). */
     static long raxNodes(long keys) {
         return keys == 0 ? 1 : keys == 1 ? 2 : keys * 2 + 2;
     }
@@ -806,15 +809,22 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
      * end, with single-child runs compressed into one node.
      */
     public long radixTreeNodes() {
-        int n = (int) nodes.size();
-        if (n == 0) return 1;
+        return raxNodesOf(nodes, Long.MAX_VALUE);
+    }
+
+    /** {@link #radixTreeNodes} for any ID-keyed tree; the estimate beyond {@code exactUpTo} keys. */
+    static long raxNodesOf(StreamIdTree<?> tree, long exactUpTo) {
+        long size = tree.size();
+        if (size == 0) return 1;
+        if (size > exactUpTo || size > Integer.MAX_VALUE) return raxNodes(size);
+        int n = (int) size;
         long[] ms = new long[n], seq = new long[n];
-        StreamIdTree.Cursor<Node> cur = nodes.cursor();
-        int i = 0;
-        for (boolean ok = cur.first(); ok; ok = cur.next(), i++) {
-            ms[i] = cur.ms;
-            seq[i] = cur.seq;
-        }
+        int[] i = {0};
+        tree.forEach((m, q, v) -> {
+            ms[i[0]] = m;
+            seq[i[0]++] = q;
+            return true;
+        });
         return raxCount(ms, seq, 0, n, 0);
     }
 
@@ -864,10 +874,10 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
         }
         for (int i = 0; i < ngroups; i++) {
             StreamGroup g = groups[i];
-            size += 40 + raxUsage(g.pel.size(), raxNodes(g.pel.size())) + 24 * g.pel.size();
+            size += 40 + raxUsage(g.pel.size(), raxNodesOf(g.pel, PEL_EXACT_NODES)) + 24 * g.pel.size();
             for (int j = 0; j < g.consumerCount(); j++) {
                 StreamConsumer c = g.consumerAt(j);
-                size += 24 + c.name.length + raxUsage(c.pel.size(), raxNodes(c.pel.size()));
+                size += 24 + c.name.length + raxUsage(c.pel.size(), raxNodesOf(c.pel, PEL_EXACT_NODES));
             }
         }
         return size;

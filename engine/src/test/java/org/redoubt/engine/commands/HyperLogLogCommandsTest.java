@@ -192,4 +192,16 @@ class HyperLogLogCommandsTest {
         assertThat(after).isNotSameAs(before);
         assertThat(((Sds) before).toBytes()).isEqualTo(snapshot);
     }
+
+    @Test
+    void memoryUsageFollowsRedisStringGrowth() {
+        // Redis 7.0.15: 96 for a fresh HLL, 944 for 1..200 (sparse, grown by sdsMakeRoomFor),
+        // 14384 dense.
+        h.exec("PFADD", "h1", "a");
+        h.exec(range("PFADD", "h2", 1, 200));
+        h.exec(range("PFADD", "h3", 1, 5000));
+        assertThat(h.exec("MEMORY", "USAGE", "h1")).isEqualTo(96L);
+        assertThat(h.exec("MEMORY", "USAGE", "h2")).isEqualTo(944L);
+        assertThat(h.exec("MEMORY", "USAGE", "h3")).isEqualTo(14384L);
+    }
 }

@@ -44,15 +44,21 @@ import org.slf4j.LoggerFactory;
  * is more than one. At the end of each event-loop iteration (beforeSleep) the buffer is handed
  * to the {@link AofWriter} thread as one batch; no file is touched on the engine thread.
  *
+ * <h2>Replies wait for the log</h2>
+ * As in Redis, where the AOF buffer is written in beforeSleep before any reply goes out, a
+ * reply produced while a handed-over batch is not yet in the file is held back (taken out of
+ * the engine's flush list) and released when the writer reports that batch done. So an
+ * acknowledged write, or a write a reply may have revealed, is in the file (in the OS cache)
+ * before the client hears of it, and survives a kill of the process.
+ *
  * <h2>fsync policies</h2>
- * {@code always}: replies produced while a batch is not yet on disk are held back (taken out of
- * the engine's flush list) and released when the writer reports the fsync of that batch — group
- * commit: one write and one fdatasync per batch, several batches per fsync when the disk is
- * slower than the engine. A reply is therefore never sent before the write it acknowledges, or
- * any write it may have observed, is durable. {@code everysec}: the writer fsyncs in the
- * background at most once a second; while such an fsync is still running, the engine keeps
- * accumulating up to two seconds before handing over anyway (Redis's postponed flush,
- * aof_delayed_fsync). {@code no}: never fsync, the OS decides.
+ * {@code always}: "done" includes the fdatasync — group commit: one write and one fdatasync
+ * per batch, several batches per fsync when the disk is slower than the engine, so a reply is
+ * never sent before the write it acknowledges is durable. {@code everysec}: the writer fsyncs
+ * in the background at most once a second; while such an fsync is still running, the engine
+ * keeps accumulating up to two seconds before handing over anyway (Redis's postponed flush,
+ * aof_delayed_fsync; replies are not held for postponed data, as in Redis). {@code no}: never
+ * fsync, the OS decides.
  *
  * <h2>Rewrite: the rewrite buffer</h2>
  * BGREWRITEAOF (or the automatic trigger, or turning appendonly on) takes an O(1)
@@ -106,7 +112,7 @@ public final class Aof {
     boolean replaying;
 
     // ---- batches and held replies (appendfsync always)
-    private long seq, syncedSeq, lastAlwaysSeq;
+    private long seq, ackedSeq, lastSubmittedSeq;
     private final IdentityHashMap<Client, long[]> held = new IdentityHashMap<>();
     private final IdentityHashMap<Client, Integer> released = new IdentityHashMap<>();
 
@@ -307,7 +313,16 @@ public final class Aof {
         return state == WAIT_REWRITE && rewrite != null && rewrite.collecting;
     }
 
-    private boolean inUnit() { return engine.inExec || engine.scriptCaller != null; }
+    private Scripting scripting;
+
+    private Scripting scripting() {
+        Scripting sc = scripting;
+        if (sc == null) scripting = sc = Scripting.of(engine);
+        return sc;
+    }
+
+    /** Inside an EXEC or a script: writes are collected into one unit. */
+    private boolean inUnit() { return engine.inExec || scripting().isRunning(); }
 
     /** A write listener: c.argv is the command in its propagation form. */
     void written(Client c, CommandSpec cmd) {
@@ -324,10 +339,10 @@ public final class Aof {
             if (!inUnit()) closeUnit();
             return;
         }
-        // PUBLISH is forced to replicas only.
-        if ((c.flags & Client.F_FORCE_REPL) != 0 && !cmd.has(CommandFlags.WRITE)) return;
-        if (engine.scriptCaller != null
-            && (Scripting.of(engine).currentReplFlags() & Scripting.PROPAGATE_AOF) == 0) return;
+        // Only writes are logged: PUBLISH is forced to replicas only, and a command that lowered
+        // the dirty counter (DEBUG LOADAOF resets it) changed nothing to replay.
+        if (!cmd.has(CommandFlags.WRITE)) return;
+        if ((scripting().currentReplFlags() & Scripting.PROPAGATE_AOF) == 0) return;
         if (inUnit()) addToUnit(c.dbIndex, c.argv, c.argc);
         else feed(c.dbIndex, c.argv, c.argc);
     }
@@ -386,11 +401,11 @@ public final class Aof {
     // Hand-off to the writer (beforeSleep) and held replies
     // =====================================================================================
 
-    /** beforeSleep: hand the buffer over; hold replies that must wait for an fsync. */
+    /** beforeSleep: hand the buffer over; hold replies that must wait for the writer. */
     void beforeSleep() {
         if (unitCount > 0 && !inUnit()) closeUnit();
         if (!buf.isEmpty()) handoff(false);
-        if (lastAlwaysSeq > syncedSeq || !held.isEmpty()) holdReplies();
+        if (lastSubmittedSeq > ackedSeq || !held.isEmpty()) holdReplies();
         released.clear();
     }
 
@@ -424,17 +439,17 @@ public final class Aof {
         boolean always = policy == AofWriter.FSYNC_ALWAYS;
         long sleep = ServerInfo.of(engine).aofFlushSleepMicros;
         writer.submit(new AofWriter.Batch(s, data, data.length, always, sleep));
-        if (always) lastAlwaysSeq = s;
+        lastSubmittedSeq = s;
     }
 
     /**
-     * Takes out of the flush list every client with output while some always-batch is not yet
-     * durable (its replies may acknowledge or reveal that batch), and keeps holding clients whose
-     * output grew; each held client records the newest batch it waits for and the size of its
-     * output at that point.
+     * Takes out of the flush list every client with output while some batch is not yet done by
+     * the writer (its replies may acknowledge or reveal that batch), and keeps holding clients
+     * whose output grew; each held client records the newest batch it waits for and the size of
+     * its output at that point.
      */
     private void holdReplies() {
-        boolean unsynced = lastAlwaysSeq > syncedSeq;
+        boolean unsynced = lastSubmittedSeq > ackedSeq;
         List<Client> pending = engine.pendingFlushClients();
         int w = 0;
         for (int i = 0, n = pending.size(); i < n; i++) {
@@ -449,7 +464,7 @@ public final class Aof {
             }
             if (h != null) {
                 if (unsynced && idx != (int) h[1]) {
-                    h[0] = lastAlwaysSeq;
+                    h[0] = lastSubmittedSeq;
                     h[1] = idx;
                 }
                 c.flushQueued = false;
@@ -464,20 +479,20 @@ public final class Aof {
                 long[] h = e.getValue();
                 int idx = c.out == null ? -1 : c.out.writerIndex();
                 if (idx != (int) h[1]) {
-                    h[0] = lastAlwaysSeq;
+                    h[0] = lastSubmittedSeq;
                     h[1] = idx;
                 }
             }
         }
     }
 
-    /** The writer made batches up to s durable: release the replies that waited for them. */
+    /** The writer finished batches up to s: release the replies that waited for them. */
     void onSynced(long s) {
-        if (s > syncedSeq) syncedSeq = s;
+        if (s > ackedSeq) ackedSeq = s;
         if (held.isEmpty()) return;
         for (Iterator<Map.Entry<Client, long[]>> it = held.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Client, long[]> e = it.next();
-            if (e.getValue()[0] > syncedSeq) continue;
+            if (e.getValue()[0] > ackedSeq) continue;
             Client c = e.getKey();
             it.remove();
             if (c.out != null) {
@@ -972,6 +987,8 @@ public final class Aof {
 
     /** writeCommandsDeniedByDiskError for the AOF: writes (and PING) are refused after a write error. */
     boolean allow(Client c, CommandSpec cmd) {
+        // The config hooks (CONFIG SET appendonly ...) must be in place before the first command.
+        if (!installed) ensureInstalled();
         String err = diskError();
         if (err == null) return true;
         if (!cmd.has(CommandFlags.WRITE) && !cmd.name.equals("ping")) return true;

@@ -419,7 +419,9 @@ final class AofLoader {
             this.engine = engine;
             this.client = engine.newClient(null);
             client.authenticated = true;
-            client.flags |= Client.F_REPLY_OFF | Client.F_DENY_BLOCKING;
+            // Obeyed like a master's link (Redis's mustObeyClient for the AOF client): read-only
+            // replicas, size limits and script write checks do not apply to the log's commands.
+            client.flags |= Client.F_REPLY_OFF | Client.F_DENY_BLOCKING | Client.F_MASTER;
             this.multiCmd = engine.commands.find("multi");
             this.execCmd = engine.commands.find("exec");
         }

@@ -46,7 +46,10 @@ final class AofWriter {
 
     /** Notifications to the engine; called on the writer thread (implementations post to the engine loop). */
     interface Events {
-        /** Batches up to seq (always-mode) are written and fsynced (or written, when fsync is off during a rewrite). */
+        /**
+         * Batches up to seq are written (and, for always batches, fsynced unless fsync is off
+         * during a background job): the replies that waited for them may go.
+         */
         void synced(long seq);
 
         /** The log is open: sizes of all base+incr files and of the base. */
@@ -216,7 +219,7 @@ final class AofWriter {
         if (incr == null) {
             // No log open (a rewrite that should have opened it failed): the data lives in memory
             // and the next rewrite's snapshot will carry it.
-            if (always) events.synced(maxSeq);
+            events.synced(maxSeq);
             return;
         }
         if (sleep > 0) {
@@ -237,6 +240,8 @@ final class AofWriter {
             while (written < total) written += incr.write(bufs);
         } catch (IOException e) {
             writeFailed(e, written, total, group, always);
+            // Under everysec/no Redis answers anyway (the data stays queued, new writes get MISCONF).
+            events.synced(maxSeq);
             return;
         }
         retry.clear();
@@ -247,7 +252,7 @@ final class AofWriter {
             writeError = null;
         }
         sync(always);
-        if (always) events.synced(maxSeq);
+        if (!group.isEmpty()) events.synced(maxSeq);
     }
 
     private void writeFailed(IOException e, long written, long total, List<Batch> group, boolean always) {

@@ -35,7 +35,7 @@ class AofRoundTripTest {
         return h;
     }
 
-    static void populate(AofHarness h) throws Exception {
+    private static void populate(AofHarness h) throws Exception {
         h.exec("SET", "s", "v");
         h.exec("SET", "n", "10");
         h.exec("INCR", "n");
@@ -339,6 +339,34 @@ class AofRoundTripTest {
         }
         assertThat(Files.readString(dir.resolve("appendonlydir/appendonly.aof.1.incr.aof"))).startsWith("#TS:");
         try (AofHarness h = started("appendonly yes\n")) {
+            assertThat(h.exec("DEBUG", "DIGEST")).isEqualTo(digest);
+        }
+    }
+
+    @Test
+    void transactionsAndScriptsAreLoggedAsUnitsAndExpiriesAsDeletes() throws Exception {
+        try (AofHarness h = started("appendonly yes\n")) {
+            h.exec("EVAL", "redis.call('set','a','1') redis.call('set','b','2')", "0");
+            h.exec("EVAL", "redis.call('set','c','3')", "0");
+            h.exec("EVAL", "return redis.call('get','c')", "0");
+            h.exec("MULTI");
+            h.exec("SELECT", "3");
+            h.exec("SET", "x", "1");
+            h.exec("EXEC");
+            h.exec("SELECT", "0");
+            h.exec("SET", "gone", "1", "PX", "1");
+            Thread.sleep(5);
+            assertThat(h.exec("GET", "gone")).isNull();
+            h.exec("PUBLISH", "ch", "not logged");
+            h.flushLog();
+            String log = Files.readString(dir.resolve("appendonlydir/appendonly.aof.1.incr.aof"))
+                .replace("\r\n", " ");
+            assertThat(log).contains("*1 $5 MULTI *3 $3 set $1 a $1 1 *3 $3 set $1 b $1 2 *1 $4 EXEC "
+                + "*3 $3 set $1 c $1 3 *3 $3 SET $1 x $1 1 ");
+            assertThat(log).contains("$4 PXAT").contains("*2 $3 DEL $4 gone ").doesNotContain("EVAL")
+                .doesNotContain("PUBLISH").doesNotContain("$3 get");
+            String digest = (String) h.exec("DEBUG", "DIGEST");
+            assertThat(h.exec("DEBUG", "LOADAOF")).isEqualTo("OK");
             assertThat(h.exec("DEBUG", "DIGEST")).isEqualTo(digest);
         }
     }

@@ -1,2 +1,0 @@
-package org.redoubt.persistence.aof;
-final class AofRoundTripTestAccess { static void populate(AofHarness h) throws Exception { AofRoundTripTest.populate(h); } }
