@@ -156,6 +156,8 @@ public final class Aof {
         Thread thread;
         /** The RDB saver of an RDB-format base, for abort requests. */
         volatile RdbSaver saver;
+        /** aof-rewrite-incremental-fsync: fsync the base every 4MB while writing it. */
+        boolean incrementalFsync;
 
         Rewrite(Snapshot snap, Path temp, boolean rdb) {
             this.snap = snap;
@@ -586,6 +588,7 @@ public final class Aof {
         rewriteScheduled = false;
         long ts = timestamps ? System.currentTimeMillis() / 1000 : -1;
         if (ts >= 0) curTimestamp = ts;
+        r.incrementalFsync = confBool("aof-rewrite-incremental-fsync", true);
         Thread t = new Thread(() -> runRewrite(r, ts), "redoubt-aof-rewrite");
         t.setDaemon(true);
         r.thread = t;
@@ -612,7 +615,7 @@ public final class Aof {
                 } else {
                     if (!new AofRewriter(r.snap, out, r.abort).write(timestampSec)) complete[0] = false;
                 }
-            }, r.temp);
+            }, r.temp, r.incrementalFsync);
             ok = complete[0] && !r.abort.get();
             if (ok) log.info("Successfully created the temporary AOF base file {}", r.temp.getFileName());
         } catch (IOException | RuntimeException e) {
@@ -782,6 +785,7 @@ public final class Aof {
         long start = System.nanoTime();
         Semaphore inFlight = new Semaphore(8);
         AofLoader.Replay replay = onEngineGet(() -> new AofLoader.Replay(engine));
+        int keyLoadDelay = (int) confLong("key-load-delay", 0);
         AofLoader loader = new AofLoader(engine, dir, name, loadTruncated, step -> {
             inFlight.acquire();
             onEngine(() -> {
@@ -792,6 +796,7 @@ public final class Aof {
                 }
             });
         }, replay, progress);
+        loader.keyLoadDelay = keyLoadDelay;
         int ret;
         try {
             ret = loader.loadAll(am);

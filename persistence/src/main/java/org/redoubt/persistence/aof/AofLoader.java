@@ -71,6 +71,8 @@ final class AofLoader {
     private final CommandSpec multiCmd, execCmd;
     private long filesStartOffset;
     long currentSize, baseSize;
+    /** key-load-delay (microseconds per command, negative = 1us with probability 1/-n): slows loading for tests. */
+    int keyLoadDelay;
 
     AofLoader(Engine engine, Path dir, String fileName, boolean loadTruncated, Steps steps, Replay replay, Progress progress) {
         this.engine = engine;
@@ -227,6 +229,7 @@ final class AofLoader {
                 inMulti = false;
             }
             byte[][] argv = Arrays.copyOf(r.argv, r.argc);
+            if (keyLoadDelay != 0) AofRewriter.delay(keyLoadDelay);
             argvs.add(argv);
             specs.add(cmd);
             for (byte[] a : argv) chunkBytes += a.length;

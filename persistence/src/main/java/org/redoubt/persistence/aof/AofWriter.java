@@ -415,7 +415,7 @@ final class AofWriter {
         if (manifest.isEmpty()) {
             String baseName = manifest.newBase(fileName, s.rdbBase);
             try {
-                writeBase(s.emptyBase, s.tempBase);
+                writeBase(s.emptyBase, s.tempBase, false);
                 Files.move(s.tempBase, dir.resolve(baseName), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (IOException e) {
                 log.warn("Write error writing append only file on disk: {}", AofFiles.strerror(e));
@@ -463,11 +463,29 @@ final class AofWriter {
         events.started(total, base);
     }
 
-    /** Writes a complete base file to path and fsyncs it. */
-    static void writeBase(BaseWriter w, Path path) throws IOException {
+    /** Bytes between fsyncs of a base being written with aof-rewrite-incremental-fsync (REDIS_AUTOSYNC_BYTES). */
+    static final long AUTOSYNC_BYTES = 4L * 1024 * 1024;
+
+    /** Writes a complete base file to path and fsyncs it (also every 4MB when incremental). */
+    static void writeBase(BaseWriter w, Path path, boolean incrementalFsync) throws IOException {
         try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
-            OutputStream os = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            OutputStream raw = Channels.newOutputStream(ch);
+            OutputStream counted = !incrementalFsync ? raw : new OutputStream() {
+                long sinceSync;
+
+                @Override public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+
+                @Override public void write(byte[] b, int off, int len) throws IOException {
+                    raw.write(b, off, len);
+                    // Spread the flush to disk over the rewrite instead of one burst at the end.
+                    if ((sinceSync += len) >= AUTOSYNC_BYTES) {
+                        ch.force(false);
+                        sinceSync = 0;
+                    }
+                }
+            };
+            OutputStream os = new BufferedOutputStream(counted, 1 << 16);
             w.write(os);
             os.flush();
             ch.force(true);

@@ -65,19 +65,21 @@ final class AofHarness implements AutoCloseable {
 
     /** Loads the data as the server does at start-up; false when the load stopped the "process". */
     boolean start() throws Exception {
-        CountDownLatch ready = new CountDownLatch(1);
-        onLoop(() -> {
-            p.loadAtStartup(ready::countDown);
-            return null;
-        });
+        CountDownLatch ready = startAsync();
         for (int i = 0; i < 3000 && ready.getCount() > 0 && exits.isEmpty(); i++) ready.await(10, TimeUnit.MILLISECONDS);
-        if (!exits.isEmpty()) return false;
+        return exits.isEmpty();
+    }
+
+    /** Starts loading; the latch opens when the server is ready. Commands may be sent meanwhile. */
+    CountDownLatch startAsync() throws Exception {
+        CountDownLatch ready = new CountDownLatch(1);
         client = onLoop(() -> {
+            p.loadAtStartup(ready::countDown);
             Client c = engine.newClient(null);
             c.authenticated = true;
             return c;
         });
-        return true;
+        return ready;
     }
 
     <T> T onLoop(Callable<T> c) throws Exception {
