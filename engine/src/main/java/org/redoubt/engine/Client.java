@@ -72,6 +72,8 @@ public final class Client {
     public Tracking.State tracking;
     /** client-output-buffer-limit: when the soft limit was first exceeded (unix s), 0 = under it. */
     public long obufSoftLimitSince;
+    /** Size of {@link #out} at which the output-buffer limits are checked next. */
+    private int obufCheckAt;
 
     public Client(Engine engine, long id, Channel channel) {
         this.engine = engine;
@@ -96,11 +98,21 @@ public final class Client {
 
     /** The buffer to encode into, or null when replies are suppressed (CLIENT REPLY OFF/SKIP). */
     private ByteBuf buf() {
-        if ((flags & (F_REPLY_OFF | F_REPLY_SKIP)) != 0 && (flags & F_PUSHING) == 0) return null;
+        int f = flags;
+        if ((f & (F_REPLY_OFF | F_REPLY_SKIP | F_CLOSE_ASAP)) != 0
+            && ((f & F_CLOSE_ASAP) != 0 || (f & F_PUSHING) == 0)) {
+            return null;   // a client being closed gets nothing more
+        }
         ByteBuf b = out;
         if (b == null) {
             b = out = channel != null ? channel.alloc().ioBuffer(256) : Unpooled.buffer(256);
+            obufCheckAt = OutputLimits.CHECK_STEP;
             engine.queueFlush(this);
+        } else if (b.writerIndex() >= obufCheckAt) {
+            // A big reply is checked against the output-buffer limits as it grows, so that
+            // one huge reply cannot pile up unbounded before the end-of-iteration check.
+            obufCheckAt = b.writerIndex() + OutputLimits.CHECK_STEP;
+            if (OutputLimits.check(engine, this)) return null;
         }
         return b;
     }

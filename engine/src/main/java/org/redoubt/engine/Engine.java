@@ -338,6 +338,11 @@ public final class Engine {
      */
     public interface PreCheck { boolean allow(Client c, CommandSpec cmd); }
 
+    /** Flags a command carries for one call (scripts declare theirs); null = the table's. */
+    public interface FlagsHook { int effectiveFlags(Client c, CommandSpec cmd); }
+
+    public FlagsHook commandFlagsHook;
+
     public final List<PreCheck> preChecks = new ArrayList<>();
 
     /** Runs a command that passed every check: handler, stats, slowlog, latency, monitors. */
@@ -435,7 +440,8 @@ public final class Engine {
         if (pauseType == PAUSE_ALL) return true;
         // WRITE pause blocks writes and commands that may replicate (EVAL, PUBLISH...); EXEC
         // is judged by what it queued.
-        int flags = cmd.flags;
+        // A script that declared no-writes is neither (its flags come from the script).
+        int flags = commandFlagsHook != null ? commandFlagsHook.effectiveFlags(c, cmd) : cmd.flags;
         if (cmd == multi.execCmd && c.mstate != null) flags |= c.mstate.cmdFlags;
         return (flags & (CommandFlags.WRITE | CommandFlags.MAY_REPLICATE)) != 0;
     }
@@ -537,7 +543,7 @@ public final class Engine {
     public void signalFlushedDb(int dbid) {
         for (Db d : dbs) {
             if (dbid >= 0 && d.id != dbid) continue;
-            multi.touchAllWatchedKeysInDb(d, null);
+            multi.touchAllWatchedKeysInDb(d.id, d, null);
             // Clients blocked on keys of the flushed db re-check them (XREADGROUP fails with
             // "UNBLOCKED the stream key no longer exists", as Redis).
             blocking.signalDb(d);
@@ -545,10 +551,14 @@ public final class Engine {
         tracking.invalidateOnFlush();
     }
 
-    /** SWAPDB is about to exchange the contents of a and b: WATCHes of keys live on either side fail. */
+    /**
+     * SWAPDB has just exchanged the contents of a and b: WATCHes of keys live on either side
+     * fail, and clients blocked on keys of either re-check them.
+     */
     public void signalSwapDb(Db a, Db b) {
-        multi.touchAllWatchedKeysInDb(a, b);
-        multi.touchAllWatchedKeysInDb(b, a);
+        // Each side now holds what the other held: a's old contents are in b, and so on.
+        multi.touchAllWatchedKeysInDb(a.id, b, a);
+        multi.touchAllWatchedKeysInDb(b.id, a, b);
         blocking.signalDb(a);
         blocking.signalDb(b);
     }

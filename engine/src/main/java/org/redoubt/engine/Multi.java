@@ -291,29 +291,32 @@ public final class Multi {
     }
 
     /**
-     * A whole database is emptied (replacedWith null) or swapped with replacedWith: a watched
-     * key counts as touched when it is live on either side (Redis's touchAllWatchedKeysInDb).
-     * Call before the change.
+     * The contents of database {@code dbid} are replaced at once: {@code before} holds what it
+     * held, {@code after} what it holds now (null when it is being emptied). A watched key
+     * counts as touched when it is live on either side (Redis's touchAllWatchedKeysInDb): a
+     * stale key that goes away, or stays stale, or an absent key that becomes a stale one, is
+     * no change. For a flush call it before the keys go; for SWAPDB after the exchange (then
+     * {@code before} is the other database, which now holds the old contents).
      */
-    void touchAllWatchedKeysInDb(Db emptied, Db replacedWith) {
+    void touchAllWatchedKeysInDb(int dbid, Db before, Db after) {
         if (watchCount == 0) return;
-        HashMap<ByteKey, ArrayList<Watch>> table = watchedByDb[emptied.id];
+        HashMap<ByteKey, ArrayList<Watch>> table = watchedByDb[dbid];
         if (table == null || table.isEmpty()) return;
         for (var e : table.entrySet()) {
             byte[] key = e.getKey().bytes();
-            boolean inEmptied = emptied.mainMap().containsKey(key);
-            boolean inReplacement = replacedWith != null && replacedWith.mainMap().containsKey(key);
-            if (!inEmptied && !inReplacement) continue;
+            boolean existed = before.mainMap().containsKey(key);
+            boolean exists = after != null && after.mainMap().containsKey(key);
+            if (!existed && !exists) continue;
             for (Watch w : e.getValue()) {
                 if (w.expired) {
-                    if (!inReplacement) {
+                    if (!exists) {
                         // The stale key is simply dropped: no logical change.
                         w.expired = false;
                         continue;
-                    } else if (keyIsExpired(replacedWith, key)) {
+                    } else if (keyIsExpired(after, key)) {
                         continue;   // stale before, stale after
                     }
-                } else if (!inEmptied && keyIsExpired(replacedWith, key)) {
+                } else if (!existed && keyIsExpired(after, key)) {
                     // An absent key replaced by a stale one is still absent.
                     w.expired = true;
                     continue;

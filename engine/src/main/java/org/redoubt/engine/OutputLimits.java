@@ -18,13 +18,17 @@ import org.slf4j.LoggerFactory;
  * {@link #REPLY_CHUNK} bytes are free, so the limits compare with CLIENT LIST's omem.
  *
  * <p>Checked when a client's replies are handed to its connection (once per loop iteration,
- * before anything of an over-limit client is written) and by the cron once a second, so
+ * before anything of an over-limit client is written), whenever a reply buffer grew by
+ * {@link #CHECK_STEP} (a client over its limit gets no more output: commands producing huge
+ * replies may stop early on {@link Client#F_CLOSE_ASAP}), and by the cron once a second, so
  * that an idle client over its soft limit is still cut off. Engine thread only.
  */
 public final class OutputLimits {
     private static final Logger log = LoggerFactory.getLogger(OutputLimits.class);
     /** Redis's static reply buffer: output up to this size is not counted against the limits. */
     public static final int REPLY_CHUNK = 16 * 1024;
+    /** A reply buffer is re-checked each time it grew by this much (see Client). */
+    static final int CHECK_STEP = 64 * 1024;
 
     private OutputLimits() {}
 

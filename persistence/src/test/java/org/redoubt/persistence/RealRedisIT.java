@@ -46,9 +46,10 @@ class RealRedisIT {
     private static final class RealRedis implements AutoCloseable {
         final Process proc;
         final Jedis jedis;
+        final int port;
 
         RealRedis(Path dir) throws Exception {
-            int port = freePort();
+            port = freePort();
             proc = new ProcessBuilder("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--dir", dir.toString(), "--dbfilename", "dump.rdb", "--save", "", "--appendonly", "no",
                 "--enable-debug-command", "yes", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString())
@@ -74,10 +75,15 @@ class RealRedisIT {
             return jedis.sendCommand(() -> SafeEncoder.encode(args[0]), a);
         }
 
-        @Override public void close() throws Exception {
+        @Override public void close() {
             jedis.close();
             proc.destroy();
-            if (!proc.waitFor(10, TimeUnit.SECONDS)) proc.destroyForcibly();
+            try {
+                if (!proc.waitFor(10, TimeUnit.SECONDS)) proc.destroyForcibly();
+            } catch (InterruptedException e) {
+                proc.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -214,6 +220,12 @@ class RealRedisIT {
         assertThat(h.exec("DEBUG", "RELOAD", "NOSAVE")).isEqualTo("OK");
         assertThat(content(ours(h))).isEqualTo(expected);
         assertThat(h.exec("DEBUG", "DIGEST")).isEqualTo(digest);
+        // The check tool validates every value of Redis's file and counts them by type.
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        assertThat(new CheckRdb(new java.io.PrintStream(out, true, StandardCharsets.UTF_8)).check(rdir.resolve("dump.rdb"))).isTrue();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("AUX FIELD redis-ver = '7.0.15'", "FUNCTION library: #!lua name=mylib",
+            "Checksum OK", "[info] 18 keys read", "[info] 1 expires", "keys of type stream (stream listpacks)",
+            "keys of type set (intset)", "keys of type hash (listpack)", "keys of type zset (skiplist)");
     }
 
     @Test
@@ -235,6 +247,36 @@ class RealRedisIT {
         try (RealRedis r = new RealRedis(odir)) {
             assertThat(content(r::cmd)).isEqualTo(expected);
             assertThat(text(r.cmd("DEBUG", "DIGEST"))).isEqualTo(digest);
+        }
+    }
+
+    @Test
+    void migrateMovesKeysIntoRealRedis() throws Exception {
+        assumeTrue(onPath("redis-server"), "redis-server not on PATH");
+        Path rdir = Files.createDirectory(tmp.resolve("migrate"));
+        Harness h = new Harness(tmp);
+        fill(ours(h));
+        String expected = content(ours(h)).replaceAll(" ttl=\\S+", "");
+        try (RealRedis r = new RealRedis(rdir)) {
+            int port = r.port;
+            r.cmd("FUNCTION", "LOAD", "#!lua name=mylib\nredis.register_function('echo1', function(keys, args) return args[1] end)");
+            for (int db : new int[] {0, 3}) {
+                h.exec("SELECT", Integer.toString(db));
+                List<String> args = new ArrayList<>(List.of("MIGRATE", "127.0.0.1", Integer.toString(port), "", Integer.toString(db), "5000", "KEYS"));
+                for (Object k : (List<?>) h.exec("KEYS", "*")) args.add(text(k));
+                assertThat(h.exec(args.toArray(new String[0]))).isEqualTo("OK");
+                assertThat(h.exec("DBSIZE")).isEqualTo(0L);
+            }
+            h.exec("SELECT", "0");
+            assertThat(content(r::cmd).replaceAll(" ttl=\\S+", "")).isEqualTo(expected);
+            // A key that exists on the target: error without REPLACE, moved with it.
+            h.exec("SET", "str:int", "999");
+            Object err = h.exec("MIGRATE", "127.0.0.1", Integer.toString(port), "str:int", "0", "5000", "COPY");
+            assertThat(err.toString()).startsWith("-ERR Target instance replied with error: BUSYKEY");
+            assertThat(h.exec("MIGRATE", "127.0.0.1", Integer.toString(port), "str:int", "0", "5000", "REPLACE")).isEqualTo("OK");
+            assertThat(text(r.cmd("GET", "str:int"))).isEqualTo("999");
+            assertThat(h.exec("MIGRATE", "127.0.0.1", Integer.toString(port), "nokey", "0", "5000")).isEqualTo("NOKEY");
+            assertThat(h.info("stats", "migrate_cached_sockets")).isEqualTo("1");
         }
     }
 

@@ -25,9 +25,9 @@ class StreamRoundTripTest {
         List<Object> recs = (List<Object>) h.exec("XREADGROUP", "GROUP", "mygroup", "Alice", "COUNT", "5", "STREAMS", "stream", ">");
         h.exec("XREADGROUP", "GROUP", "mygroup", "Bob", "COUNT", "3", "STREAMS", "stream", ">");
         @SuppressWarnings("unchecked")
-        List<Object> entries = (List<Object>) ((List<Object>) recs.get(0)).get(1);
-        String first = (String) ((List<Object>) entries.get(0)).get(0);
-        String second = (String) ((List<Object>) entries.get(1)).get(0);
+        List<?> entries = (List<?>) ((List<?>) recs.get(0)).get(1);
+        String first = (String) ((List<?>) entries.get(0)).get(0);
+        String second = (String) ((List<?>) entries.get(1)).get(0);
         h.exec("XDEL", "stream", first);
         h.exec("XACK", "stream", "mygroup", second);
         h.exec("XADD", "empty", "1-1", "f", "v");

@@ -26,7 +26,8 @@ import org.redoubt.protocol.Numbers;
 public final class ScriptingCommands implements CommandFamily {
     @Override
     public void register(CommandTable t, Engine e) {
-        Scripting.of(e);  // the -BUSY check must be installed before the first script runs
+        Scripting scripting = Scripting.of(e);  // the -BUSY check must be installed before the first script runs
+        e.commandFlagsHook = scripting::effectiveFlags;
         t.bind("function|flush", this::functionFlush);
         t.bind("function|load", this::functionLoad);
         t.bind("function|list", this::functionList);

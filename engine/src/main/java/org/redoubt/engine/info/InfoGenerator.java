@@ -218,6 +218,9 @@ public final class InfoGenerator {
             if (c.has(Client.F_BLOCKED)) {
                 blocked++;
                 if (c.blockedUntilMs > 0) timeouts++;
+            } else if (c.has(Client.F_PAUSED)) {
+                // Redis 7.0 holds a paused client as blocked (BLOCKED_POSTPONE) and counts it.
+                blocked++;
             }
             if (c.has(Client.F_TRACKING)) tracking++;
             maxIn = Math.max(maxIn, (long) c.qbuf + c.qbufFree);

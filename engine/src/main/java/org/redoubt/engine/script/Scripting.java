@@ -199,6 +199,40 @@ public final class Scripting {
     // EVAL scripts
     // =====================================================================================
 
+    /**
+     * The flags EVAL/FCALL (and their variants) effectively carry for this call, as Redis's evalGetCommandFlags /
+     * fcallGetCommandFlags: a script or function that declared flags drops MAY_REPLICATE and
+     * is a write only without no-writes; an undeclared one keeps the command's own flags.
+     */
+    public int effectiveFlags(Client c, org.redoubt.engine.command.CommandSpec cmd) {
+        if (c.argc < 2) return cmd.flags;
+        int declared;
+        String n = cmd.name;
+        if (n.equals("eval") || n.equals("eval_ro")) {
+            int[] f = new int[1];
+            if (extractShebangFlags(c.argv[1], f, new int[1]) != null) return cmd.flags;
+            declared = f[0];
+        } else if (n.equals("evalsha") || n.equals("evalsha_ro")) {
+            String sha = Sha1.normalize(c.argv[1]);
+            EvalScript s = sha == null ? null : scripts.get(sha);
+            if (s == null) return cmd.flags;
+            declared = s.flags;
+        } else if (n.equals("fcall") || n.equals("fcall_ro")) {
+            Functions.FunctionInfo fi = functions().function(c.argv[1]);
+            if (fi == null) return cmd.flags;
+            declared = fi.flags;
+        } else {
+            return cmd.flags;
+        }
+        if ((declared & FLAG_EVAL_COMPAT) != 0) return cmd.flags;
+        int f = cmd.flags & ~(org.redoubt.engine.command.CommandFlags.STALE | org.redoubt.engine.command.CommandFlags.DENYOOM
+            | org.redoubt.engine.command.CommandFlags.WRITE | org.redoubt.engine.command.CommandFlags.MAY_REPLICATE);
+        if ((declared & (FLAG_ALLOW_OOM | FLAG_NO_WRITES)) == 0) f |= org.redoubt.engine.command.CommandFlags.DENYOOM;
+        if ((declared & FLAG_NO_WRITES) == 0) f |= org.redoubt.engine.command.CommandFlags.WRITE;
+        if ((declared & FLAG_ALLOW_STALE) != 0) f |= org.redoubt.engine.command.CommandFlags.STALE;
+        return f;
+    }
+
     /** Looks a cached script up by (any-case) SHA1 text; null when not cached. */
     EvalScript cached(String shaLower) { return scripts.get(shaLower); }
 

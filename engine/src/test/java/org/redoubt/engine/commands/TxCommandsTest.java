@@ -281,6 +281,39 @@ class TxCommandsTest {
     }
 
     @Test
+    void swapdbAndFlushIgnoreStaleKeys() throws InterruptedException {
+        // A stale key swapped in where nothing was: still nothing.
+        h.exec("SET", "x", "foo", "PX", "1");
+        Thread.sleep(10);
+        h.exec("SELECT", "1");
+        h.exec("WATCH", "x");
+        h.exec(other, "SWAPDB", "0", "1");
+        h.exec("MULTI");
+        h.exec("PING");
+        assertThat(h.exec("EXEC")).isEqualTo(List.of("PONG"));
+
+        // A stale watched key swapped out for nothing: no change either.
+        h.exec(other, "FLUSHALL");
+        h.exec("SELECT", "1");
+        h.exec("SET", "y", "foo", "PX", "1");
+        Thread.sleep(10);
+        h.exec("WATCH", "y");
+        h.exec(other, "SWAPDB", "0", "1");
+        h.exec("MULTI");
+        h.exec("PING");
+        assertThat(h.exec("EXEC")).isEqualTo(List.of("PONG"));
+
+        // Flushing a stale watched key away.
+        h.exec("SET", "z", "foo", "PX", "1");
+        Thread.sleep(10);
+        h.exec("WATCH", "z");
+        h.exec("FLUSHDB");
+        h.exec("MULTI");
+        h.exec("PING");
+        assertThat(h.exec("EXEC")).isEqualTo(List.of("PONG"));
+    }
+
+    @Test
     void clientCloseAndResetDropWatchesAndQueue() {
         Client c = h.newClient();
         h.exec(c, "WATCH", "a", "b");

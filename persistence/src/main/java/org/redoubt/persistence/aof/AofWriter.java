@@ -198,7 +198,7 @@ final class AofWriter {
 
     /** Periodic duties: retry a failed write; everysec fsync of data written but not synced. */
     private void idle() {
-        if (incr == null) return;
+        if (incr == null || shutdown) return;
         if (!retry.isEmpty()) {
             writeGroup(List.of());
             return;
@@ -321,7 +321,7 @@ final class AofWriter {
         fsyncPending.incrementAndGet();
         fsyncedSize = incrSize;
         lastFsyncSec = nowSec();
-        fsyncThread.execute(() -> {
+        submitToFsyncThread(() -> {
             try {
                 ch.force(false);
                 fsyncError = null;
@@ -339,7 +339,7 @@ final class AofWriter {
     /** Syncs and closes a replaced incr file in the background (bio close job). */
     private void backgroundClose(FileChannel ch) {
         fsyncPending.incrementAndGet();
-        fsyncThread.execute(() -> {
+        submitToFsyncThread(() -> {
             try {
                 ch.force(false);
             } catch (IOException e) {
@@ -349,6 +349,15 @@ final class AofWriter {
                 fsyncPending.decrementAndGet();
             }
         });
+    }
+
+    private void submitToFsyncThread(Runnable job) {
+        try {
+            fsyncThread.execute(job);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // Closing down (close()): nothing more is synced in the background.
+            fsyncPending.decrementAndGet();
+        }
     }
 
     // =====================================================================================

@@ -149,10 +149,15 @@ final class AofHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        if (!group.isShutdown()) {
+    public void close() {
+        if (group.isShutdown()) return;
+        try {
             onLoop(() -> aof.beforeExit(0));
             crash();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -397,4 +397,21 @@ class AofRoundTripTest {
             assertThat(h.exec("DBSIZE")).isEqualTo(20000L);
         }
     }
+
+    @Test
+    void automaticRewriteOnGrowth() throws Exception {
+        try (AofHarness h = started("appendonly yes\nauto-aof-rewrite-percentage 100\nauto-aof-rewrite-min-size 10kb\n")) {
+            for (int i = 0; i < 2000 && "0".equals(h.info("persistence", "aof_rewrites")); i++) {
+                h.exec("SET", "key:" + (i % 50), "x".repeat(100));
+                if (i % 100 == 99) Thread.sleep(120);    // let the cron look at the size
+            }
+            assertThat(h.info("persistence", "aof_rewrites")).isNotEqualTo("0");
+            h.waitRewrite();
+            String digest = (String) h.exec("DEBUG", "DIGEST");
+            assertThat(h.exec("DEBUG", "LOADAOF")).isEqualTo("OK");
+            assertThat(h.exec("DEBUG", "DIGEST")).isEqualTo(digest);
+            // After the rewrite the base is small again (50 keys): no immediate new rewrite.
+            assertThat(Long.parseLong(h.info("persistence", "aof_base_size"))).isLessThan(20_000L);
+        }
+    }
 }

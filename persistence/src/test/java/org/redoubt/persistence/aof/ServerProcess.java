@@ -133,7 +133,12 @@ final class ServerProcess implements AutoCloseable {
     }
 
     @Override
-    public void close() throws InterruptedException {
-        if (proc.isAlive()) kill();
+    public void close() {
+        if (!proc.isAlive()) return;
+        try {
+            kill();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
