@@ -313,6 +313,10 @@ public final class Engine {
             reject(c, cmd, Errors.LOADING);
             return;
         }
+        if (config.maxmemory > 0 && !c.has(Client.F_MASTER) && deniedByMaxmemory(c, cmd)) {
+            reject(c, cmd, Errors.OOM);
+            return;
+        }
         if (pauseType != PAUSE_OFF && mustPause(c, cmd)) {
             c.flags |= Client.F_PAUSED;
             pausedClients.add(c);
@@ -431,6 +435,18 @@ public final class Engine {
 
     public static boolean isLocal(Client c) {
         return c.channel == null || c.addr.startsWith("127.") || c.addr.startsWith("[::1]") || c.has(Client.F_UNIX);
+    }
+
+    /**
+     * maxmemory: a command that may grow the dataset (denyoom, or EXEC of such commands) is
+     * refused while used memory (the live JVM heap) is above the limit. Eviction policies are
+     * not implemented, so every policy behaves as noeviction here.
+     */
+    private boolean deniedByMaxmemory(Client c, CommandSpec cmd) {
+        int flags = commandFlagsHook != null ? commandFlagsHook.effectiveFlags(c, cmd) : cmd.flags;
+        if (cmd == multi.execCmd && c.mstate != null) flags |= c.mstate.cmdFlags;
+        if ((flags & CommandFlags.DENYOOM) == 0) return false;
+        return org.redoubt.engine.info.ProcessStats.heapUsed() > config.maxmemory;
     }
 
     private boolean mustPause(Client c, CommandSpec cmd) {
