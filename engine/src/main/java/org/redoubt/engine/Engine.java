@@ -445,8 +445,12 @@ public final class Engine {
     private boolean deniedByMaxmemory(Client c, CommandSpec cmd) {
         int flags = commandFlagsHook != null ? commandFlagsHook.effectiveFlags(c, cmd) : cmd.flags;
         if (cmd == multi.execCmd && c.mstate != null) flags |= c.mstate.cmdFlags;
-        if ((flags & CommandFlags.DENYOOM) == 0) return false;
-        return org.redoubt.engine.info.ProcessStats.heapUsed() > config.maxmemory;
+        boolean reject = (flags & CommandFlags.DENYOOM) != 0;
+        // Queueing inside MULTI may grow memory without bound: refuse everything but the
+        // commands that end the transaction or the connection, as Redis.
+        if (c.has(Client.F_MULTI) && cmd != multi.execCmd && !cmd.name.equals("discard")
+            && !cmd.name.equals("quit") && !cmd.name.equals("reset")) reject = true;
+        return reject && org.redoubt.engine.info.ProcessStats.heapUsed() > config.maxmemory;
     }
 
     private boolean mustPause(Client c, CommandSpec cmd) {

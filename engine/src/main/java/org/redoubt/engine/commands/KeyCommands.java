@@ -536,7 +536,8 @@ public final class KeyCommands implements CommandFamily {
 
     private void flushdb(Client c) {
         if (!flushArgsOk(c)) return;
-        c.engine.dirty += emptyDb(c.engine, c.db);
+        c.engine.signalFlushedDb(c.db.id);
+        c.engine.dirty += emptyDb(c.db);
         c.addOk();
     }
 
@@ -544,7 +545,9 @@ public final class KeyCommands implements CommandFamily {
         if (!flushArgsOk(c)) return;
         Engine e = c.engine;
         long removed = 0;
-        for (Db db : e.dbs()) removed += emptyDb(e, db);
+        // One signal for all databases: tracking clients get a single flush invalidation.
+        e.signalFlushedDb(-1);
+        for (Db db : e.dbs()) removed += emptyDb(db);
         e.dirty += removed;
         // With save points configured Redis writes an empty RDB right here, and a successful
         // save zeroes the dirty counter; the persistence module does the write itself.
@@ -552,10 +555,9 @@ public final class KeyCommands implements CommandFamily {
         c.addOk();
     }
 
-    /** Empties one database (watchers signalled while its keys are still there); returns the keys removed. */
-    private long emptyDb(Engine e, Db db) {
+    /** Empties one database (callers signalled watchers while its keys were there); returns the keys removed. */
+    private static long emptyDb(Db db) {
         long n = db.size();
-        e.signalFlushedDb(db.id);
         db.clear();
         return n;
     }

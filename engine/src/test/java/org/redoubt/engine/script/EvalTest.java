@@ -151,7 +151,8 @@ class EvalTest {
         assertThat(set.rejectedCalls).isEqualTo(1);
         assertThat(eval.failedCalls).isEqualTo(1);
         assertThat(x("EVAL", "return redis.call('get','x')", "1", "x")).isNull();  // reads are fine in OOM
-        assertThat(err(x("EVAL", "#!lua flags=\nreturn 1", "0"))).startsWith("OOM allow-oom flag is not set on the script");
+        // Declared flags without allow-oom make EVAL a denyoom command: refused before it runs (as Redis).
+        assertThat(err(x("EVAL", "#!lua flags=\nreturn 1", "0"))).startsWith("OOM command not allowed when used memory > 'maxmemory'.");
         assertThat(x("EVAL", "#!lua flags=allow-oom\nreturn redis.call('set','x','1')", "1", "x")).isEqualTo("OK");
         assertThat(x("EVAL", "#!lua flags=no-writes\nreturn redis.call('get','x')", "1", "x")).isEqualTo("1");
         h.engine.config.maxmemory = 0;

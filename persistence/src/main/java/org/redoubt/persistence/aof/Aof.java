@@ -446,9 +446,10 @@ public final class Aof {
 
     /**
      * Takes out of the flush list every client with output while some batch is not yet done by
-     * the writer (its replies may acknowledge or reveal that batch), and keeps holding clients
-     * whose output grew; each held client records the newest batch it waits for and the size of
-     * its output at that point.
+     * the writer (its replies may acknowledge or reveal that batch). Each held client records
+     * the newest batch its output depends on and the size of its output at that point; output
+     * that grew since then depends on the batch just handed over (the newest), and a client
+     * whose batch is done goes back to the flush list.
      */
     private void holdReplies() {
         boolean unsynced = lastSubmittedSeq > ackedSeq;
@@ -456,52 +457,68 @@ public final class Aof {
         int w = 0;
         for (int i = 0, n = pending.size(); i < n; i++) {
             Client c = pending.get(i);
-            long[] h = held.get(c);
-            int idx = c.out == null ? -1 : c.out.writerIndex();
-            if (h == null && unsynced && c.out != null && c.channel != null) {
+            if (held.containsKey(c)) {
+                c.flushQueued = false;      // decided with the held set below
+                continue;
+            }
+            if (unsynced && c.out != null && c.channel != null) {
+                int idx = c.out.writerIndex();
                 Integer rel = released.get(c);
                 // A client just released, with nothing new since, goes out now.
-                if (rel == null || rel != idx) h = new long[] {0, -1};
-                if (h != null) held.put(c, h);
-            }
-            if (h != null) {
-                if (unsynced && idx != (int) h[1]) {
-                    h[0] = lastSubmittedSeq;
-                    h[1] = idx;
+                if (rel == null || rel != idx) {
+                    held.put(c, new long[] {lastSubmittedSeq, idx});
+                    c.flushQueued = false;
+                    continue;
                 }
-                c.flushQueued = false;
-                continue;
             }
             pending.set(w++, c);
         }
         pending.subList(w, pending.size()).clear();
-        if (unsynced) {
-            for (Map.Entry<Client, long[]> e : held.entrySet()) {
-                Client c = e.getKey();
-                long[] h = e.getValue();
-                int idx = c.out == null ? -1 : c.out.writerIndex();
-                if (idx != (int) h[1]) {
-                    h[0] = lastSubmittedSeq;
-                    h[1] = idx;
+        for (Iterator<Map.Entry<Client, long[]>> it = held.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Client, long[]> e = it.next();
+            Client c = e.getKey();
+            long[] h = e.getValue();
+            int idx = c.out == null ? -1 : c.out.writerIndex();
+            if (idx != (int) h[1]) {
+                h[0] = lastSubmittedSeq;
+                h[1] = idx;
+            }
+            if (h[0] <= ackedSeq) {
+                it.remove();
+                if (c.out != null && !c.flushQueued) {
+                    c.flushQueued = true;
+                    pending.add(c);
                 }
             }
         }
     }
 
-    /** The writer finished batches up to s: release the replies that waited for them. */
+    /**
+     * The writer finished batches up to s: release the replies that waited for them, unless the
+     * client produced more output since (that output may depend on writes not handed over yet:
+     * the next beforeSleep decides).
+     */
     void onSynced(long s) {
         if (s > ackedSeq) ackedSeq = s;
         if (held.isEmpty()) return;
+        boolean grown = false;
         for (Iterator<Map.Entry<Client, long[]>> it = held.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Client, long[]> e = it.next();
-            if (e.getValue()[0] > ackedSeq) continue;
+            long[] h = e.getValue();
+            if (h[0] > ackedSeq) continue;
             Client c = e.getKey();
+            int idx = c.out == null ? -1 : c.out.writerIndex();
+            if (idx != (int) h[1]) {
+                grown = true;
+                continue;
+            }
             it.remove();
             if (c.out != null) {
-                released.put(c, c.out.writerIndex());
+                released.put(c, idx);
                 engine.queueFlush(c);
             }
         }
+        if (grown) engine.requestBeforeSleep();
     }
 
     /** Clients currently holding replies (INFO, tests). */
