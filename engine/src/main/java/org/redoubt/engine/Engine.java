@@ -397,7 +397,9 @@ public final class Engine {
         }
         // EXEC is never propagated itself; Multi closes a transaction with fireWritten.
         boolean forced = (c.flags & Client.F_FORCE_REPL) != 0;
-        if ((dirty != dirtyBefore || forced) && cmd != multi.execCmd) afterWrite(c, cmd);
+        // Propagate when the dataset changed (dirty grew; a reset to 0 by a save or DEBUG LOADAOF
+        // is not a write) or when the command forces it (PUBLISH, FLUSHALL on an empty db).
+        if ((dirty > dirtyBefore || forced) && cmd != multi.execCmd) afterWrite(c, cmd);
         c.flags &= ~Client.F_FORCE_REPL;
         if (cmd.has(CommandFlags.READONLY) && tracking.active()) tracking.afterCall(c, cmd);
         // CLIENT REPLY SKIP applies to exactly one command after the one that set it.

@@ -538,6 +538,8 @@ public final class KeyCommands implements CommandFamily {
         if (!flushArgsOk(c)) return;
         c.engine.signalFlushedDb(c.db.id);
         c.engine.dirty += emptyDb(c.db);
+        // Propagated even when the db was already empty, as Redis forces it.
+        c.flags |= Client.F_FORCE_REPL;
         c.addOk();
     }
 
@@ -552,6 +554,7 @@ public final class KeyCommands implements CommandFamily {
         // With save points configured Redis writes an empty RDB right here, and a successful
         // save zeroes the dirty counter; the persistence module does the write itself.
         if (e.config.savePoints.length > 0) e.dirty = 0;
+        c.flags |= Client.F_FORCE_REPL;
         c.addOk();
     }
 
