@@ -40,6 +40,14 @@ public final class Server {
 
     public Engine engine() { return engine; }
 
+    /** Every command family of the process: the engine's, then persistence's. */
+    public static List<CommandFamily> families() {
+        List<CommandFamily> families = new ArrayList<>(Families.standard());
+        families.add(new PersistenceCommands());
+        families.add(new AofCommands());
+        return families;
+    }
+
     public int start(List<String> warnings) {
         Logging.configure(config.loglevel, resolve(config.logfile));
         long pid = ProcessHandle.current().pid();
@@ -53,10 +61,7 @@ public final class Server {
         }
         for (String w : warnings) log.warn("{}", w);
 
-        List<CommandFamily> families = new ArrayList<>(Families.standard());
-        families.add(new PersistenceCommands());
-        families.add(new AofCommands());
-        engine = new Engine(config, families);
+        engine = new Engine(config, families());
         engine.configTable = table;
         engine.configFile = configFile;
         for (String[] r : table.renamedCommands) engine.commands.rename(r[0], r[1]);

@@ -15,16 +15,11 @@ import org.redoubt.engine.config.Config;
 /**
  * Generates docs/commands.md: every Redis 7.0 command and subcommand of commands.tsv, grouped
  * as Redis groups them, marked implemented (bound to a handler) or missing. CommandDocsTest
- * fails when the file is stale. Regenerate with the server's full family list:
- * {@code java -cp server/target/redoubt.jar org.redoubt.engine.command.CommandDocs . }
- * (the server jar carries every module's families through {@link #families}).
+ * fails when the file is stale. The server module's {@code org.redoubt.server.Docs} runs it with
+ * every module's families.
  */
 public final class CommandDocs {
     private CommandDocs() {}
-
-    /** Set by the server module so the generator sees every family (engine + persistence + ...). */
-    public static java.util.function.Supplier<List<CommandFamily>> families =
-        org.redoubt.engine.commands.Families::standard;
 
     public static String markdown(List<CommandFamily> fams) {
         Engine e = new Engine(new Config(), fams);
@@ -78,8 +73,4 @@ public final class CommandDocs {
         return p != null && p.subcommands.containsKey(s.name);
     }
 
-    public static void main(String[] args) throws IOException {
-        Path root = Path.of(args.length > 0 ? args[0] : ".");
-        Files.writeString(root.resolve("docs/commands.md"), markdown(families.get()), StandardCharsets.UTF_8);
-    }
 }
