@@ -38,6 +38,7 @@ public final class KeyCommands implements CommandFamily {
     private ArrayList<byte[]> scratch = new ArrayList<>();
     private int parsedInt;
     private long parsedCursor;
+    private final HashCommands.ScanArgs cursorArgs = new HashCommands.ScanArgs();
     private final CowMap.Entry randomEntry = new CowMap.Entry();
 
     // ---- KEYS visitor state
@@ -227,47 +228,11 @@ public final class KeyCommands implements CommandFamily {
         return true;
     }
 
-    /**
-     * parseScanCursorOrReply: strtoul rules on the bytes up to the first NUL (C sees a C string):
-     * optional sign ('-' negates modulo 2^64), decimal digits, nothing after; empty means 0;
-     * a leading blank or an overflow is an error. Sets parsedCursor.
-     */
+    /** Parses SCAN's cursor with the SCAN family's one parser (HashCommands.ScanArgs); sets parsedCursor. */
     private boolean parseCursor(Client c, byte[] a) {
-        int end = 0;
-        while (end < a.length && a[end] != 0) end++;
-        if (end > 0 && isCSpace(a[0])) return cursorError(c);
-        if (end == 0) {
-            parsedCursor = 0;
-            return true;
-        }
-        int i = 0;
-        boolean neg = false;
-        if (a[0] == '+' || a[0] == '-') {
-            neg = a[0] == '-';
-            i++;
-        }
-        if (i == end) return cursorError(c);
-        long v = 0;
-        for (; i < end; i++) {
-            int d = a[i] - '0';
-            if (d < 0 || d > 9) return cursorError(c);
-            // Unsigned 64-bit overflow of v * 10 + d is ERANGE.
-            if (Long.compareUnsigned(v, Long.divideUnsigned(-1L, 10)) > 0) return cursorError(c);
-            long t = v * 10;
-            if (Long.compareUnsigned(t, -1L - d) > 0) return cursorError(c);
-            v = t + d;
-        }
-        parsedCursor = neg ? -v : v;
+        if (!cursorArgs.parseCursor(c, a)) return false;
+        parsedCursor = cursorArgs.cursor;
         return true;
-    }
-
-    private static boolean isCSpace(byte b) {
-        return b == ' ' || b == '\t' || b == '\n' || b == 0x0b || b == '\f' || b == '\r';
-    }
-
-    private static boolean cursorError(Client c) {
-        c.addError("ERR invalid cursor");
-        return false;
     }
 
     private void scan(Client c) {
