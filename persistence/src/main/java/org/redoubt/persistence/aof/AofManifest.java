@@ -1,6 +1,5 @@
 package org.redoubt.persistence.aof;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -281,82 +280,8 @@ public final class AofManifest {
         return neg ? -r : r;
     }
 
-    /**
-     * Splits a line into words as Redis's sdssplitargs: blanks separate words; "..." supports
-     * \n \r \t \b \a \\ \" and \xHH escapes; '...' supports \'; a closing quote must be followed
-     * by a blank or the end. Returns null on unbalanced quotes.
-     */
+    /** Splits a manifest line as Redis's sdssplitargs (the engine's one implementation); null on unbalanced quotes. */
     static List<byte[]> splitArgs(byte[] line) {
-        List<byte[]> out = new ArrayList<>();
-        int p = 0, n = line.length;
-        while (true) {
-            while (p < n && isSpace(line[p])) p++;
-            if (p >= n) return out;
-            ByteArrayOutputStream cur = new ByteArrayOutputStream();
-            boolean inq = false, insq = false, done = false;
-            while (!done) {
-                if (inq) {
-                    if (p >= n) return null;
-                    byte c = line[p];
-                    if (c == '\\' && p + 3 < n && line[p + 1] == 'x' && isHex(line[p + 2]) && isHex(line[p + 3])) {
-                        cur.write(hex(line[p + 2]) * 16 + hex(line[p + 3]));
-                        p += 3;
-                    } else if (c == '\\' && p + 1 < n) {
-                        p++;
-                        byte e = line[p];
-                        cur.write(switch (e) {
-                            case 'n' -> '\n';
-                            case 'r' -> '\r';
-                            case 't' -> '\t';
-                            case 'b' -> '\b';
-                            case 'a' -> 7;
-                            default -> e;
-                        });
-                    } else if (c == '"') {
-                        if (p + 1 < n && !isSpace(line[p + 1])) return null;
-                        done = true;
-                    } else {
-                        cur.write(c);
-                    }
-                } else if (insq) {
-                    if (p >= n) return null;
-                    byte c = line[p];
-                    if (c == '\\' && p + 1 < n && line[p + 1] == '\'') {
-                        p++;
-                        cur.write('\'');
-                    } else if (c == '\'') {
-                        if (p + 1 < n && !isSpace(line[p + 1])) return null;
-                        done = true;
-                    } else {
-                        cur.write(c);
-                    }
-                } else {
-                    if (p >= n) { done = true; break; }
-                    byte c = line[p];
-                    switch (c) {
-                        case ' ', '\n', '\r', '\t', 0 -> done = true;
-                        case '"' -> inq = true;
-                        case '\'' -> insq = true;
-                        default -> cur.write(c);
-                    }
-                }
-                if (p < n) p++;
-            }
-            out.add(cur.toByteArray());
-        }
-    }
-
-    private static boolean isSpace(byte c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0b || c == 0x0c;
-    }
-
-    private static boolean isHex(byte c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    }
-
-    private static int hex(byte c) {
-        if (c >= '0' && c <= '9') return c - '0';
-        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-        return c - 'A' + 10;
+        return org.redoubt.engine.script.SplitArgs.split(line, 0, line.length);
     }
 }
