@@ -110,9 +110,15 @@ public final class FrontEnd implements ClientIO {
         if (h != null) h.close();
     }
 
+    /**
+     * Closes the listeners and stops the event loop. Every wait is bounded: a close future runs
+     * on the engine loop, and if that loop is already gone (or wedged) an unbounded wait would
+     * keep the process alive after SIGTERM.
+     */
     public void shutdown() {
-        for (Channel c : listeners) c.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        for (Channel c : listeners) c.close().awaitUninterruptibly(2, java.util.concurrent.TimeUnit.SECONDS);
+        group.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS)
+            .awaitUninterruptibly(5, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** Names the engine thread so logs and thread dumps show which one owns the keyspace. */
