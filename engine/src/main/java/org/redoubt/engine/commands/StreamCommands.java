@@ -443,6 +443,25 @@ public final class StreamCommands implements CommandFamily {
 
     private final TrimArgs trimArgs = new TrimArgs();
 
+    /**
+     * The start of MAXLEN or MINID at argv[i]: refuses a second trim strategy, then skips the
+     * optional '~' (approximate) or '=' operator. Returns the index before the operand, or -1
+     * after the error reply.
+     */
+    private static int trimOperator(Client c, TrimArgs a, int i, int more) {
+        if (a.strategy != StreamValue.TRIM_NONE) {
+            c.addError("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
+            return -1;
+        }
+        a.approx = false;
+        byte[] next = c.argv[i + 1];
+        if (more >= 2 && isOne(next, '~')) {
+            a.approx = true;
+            return i + 1;
+        }
+        return more >= 2 && isOne(next, '=') ? i + 1 : i;
+    }
+
     /** streamParseAddOrTrimArgsOrReply: the ID position (XADD), or -1 after an error reply. */
     private int parseAddOrTrim(Client c, TrimArgs a, boolean xadd) {
         int i = 2;
@@ -453,18 +472,8 @@ public final class StreamCommands implements CommandFamily {
             if (xadd && isOne(opt, '*')) {
                 break;
             } else if (eq(opt, "maxlen") && more > 0) {
-                if (a.strategy != StreamValue.TRIM_NONE) {
-                    c.addError("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
-                    return -1;
-                }
-                a.approx = false;
-                byte[] next = c.argv[i + 1];
-                if (more >= 2 && isOne(next, '~')) {
-                    a.approx = true;
-                    i++;
-                } else if (more >= 2 && isOne(next, '=')) {
-                    i++;
-                }
+                i = trimOperator(c, a, i, more);
+                if (i < 0) return -1;
                 if (!longArg(c, c.argv[i + 1], null)) return -1;
                 if (num < 0) {
                     c.addError("ERR The MAXLEN argument must be >= 0.");
@@ -475,18 +484,8 @@ public final class StreamCommands implements CommandFamily {
                 a.strategy = StreamValue.TRIM_MAXLEN;
                 a.strategyArgIdx = i;
             } else if (eq(opt, "minid") && more > 0) {
-                if (a.strategy != StreamValue.TRIM_NONE) {
-                    c.addError("ERR syntax error, MAXLEN and MINID options at the same time are not compatible");
-                    return -1;
-                }
-                a.approx = false;
-                byte[] next = c.argv[i + 1];
-                if (more >= 2 && isOne(next, '~')) {
-                    a.approx = true;
-                    i++;
-                } else if (more >= 2 && isOne(next, '=')) {
-                    i++;
-                }
+                i = trimOperator(c, a, i, more);
+                if (i < 0) return -1;
                 if (!parseId(c, c.argv[i + 1], 0, true, false, false)) return -1;
                 a.minMs = idMs;
                 a.minSeq = idSeq;
