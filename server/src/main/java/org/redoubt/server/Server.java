@@ -29,6 +29,7 @@ public final class Server {
     private final Path configFile;
     private Engine engine;
     private FrontEnd frontEnd;
+    private HeapTrimmer trimmer;
     private final AtomicBoolean stopping = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -90,6 +91,7 @@ public final class Server {
         writePidfile(pid);
         log.info("Server initialized");
         frontEnd.loop().execute(engine::startCron);
+        trimmer = HeapTrimmer.startIfConcurrent(() -> config.jemallocBgThread);
         installSignalHandlers();
         // The dataset loads in the background (clients get LOADING meanwhile); ready once it is in.
         Persistence.of(engine).loadAtStartup(() -> log.info("Ready to accept connections tcp"));
@@ -129,6 +131,7 @@ public final class Server {
     public void stop() {
         if (!stopping.compareAndSet(false, true)) return;
         engine.shutdownRequested = true;
+        if (trimmer != null) trimmer.stop();
         frontEnd.shutdown();
         stopped.countDown();
     }

@@ -46,6 +46,8 @@ public final class Config {
     public long slowlogMaxLen = 128;
     public long latencyMonitorThreshold = 0;
     public boolean latencyTracking = true;
+    /** Read by the heap-trimmer thread (jemalloc-bg-thread's counterpart), hence volatile. */
+    public volatile boolean jemallocBgThread = true;
     public double[] latencyTrackingInfoPercentiles = {50.0, 99.0, 99.9};
     /** Keyspace notification class bits (see Notify). */
     public int notifyKeyspaceEvents = 0;

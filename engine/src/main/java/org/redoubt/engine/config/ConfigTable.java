@@ -162,7 +162,8 @@ public final class ConfigTable {
         add(bool("replica-read-only", "slave-read-only", DEBUG, true)
             .bind(() -> c.replicaReadOnly, v -> c.replicaReadOnly = v));
         add(bool("replica-ignore-maxmemory", "slave-ignore-maxmemory", 0, true));
-        add(bool("jemalloc-bg-thread", null, 0, true));
+        add(bool("jemalloc-bg-thread", null, 0, true)
+            .bind(() -> c.jemallocBgThread, v -> c.jemallocBgThread = v));
         add(bool("activedefrag", null, DEBUG, false).validate(v -> v ? ACTIVE_DEFRAG_ERROR : null));
         add(bool("syslog-enabled", null, IMMUTABLE, false));
         add(bool("cluster-enabled", null, IMMUTABLE, false));

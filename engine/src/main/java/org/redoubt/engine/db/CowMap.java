@@ -70,6 +70,9 @@ import java.util.random.RandomGenerator;
  * snapshot (possibly on another thread) may therefore observe a newer meta than the one current at
  * snapshot time. This race is benign and deliberate: {@code int} stores are atomic, metas are
  * advisory, and the reference structure (keys, values, arrays) is never touched in shared nodes.
+ * A node whose entries all have meta 0 shares one empty array instead of a zero-filled one: maps
+ * inside collection values (hash fields, set members) never set metas, and this saves them four
+ * bytes per entry plus an array header per node.
  *
  * <p>Measured (JDK 25, {@code -XX:+UseCompactObjectHeaders}, 1M random 10-byte keys): about 32
  * bytes of map overhead per entry beyond the key and value objects, of which 12 are the entry's
@@ -248,7 +251,7 @@ public final class CowMap {
       if (shift == COLLISION_SHIFT) {
         for (int i = 0; i < s.length; i += 2) {
           if (Arrays.equals((byte[]) s[i], key)) {
-            return n.metas[i >> 1];
+            return metaAt(n.metas, i >> 1);
           }
         }
         return -1;
@@ -257,7 +260,7 @@ public final class CowMap {
       int dm = n.datamap;
       if ((dm & bit) != 0) {
         int i = Integer.bitCount(dm & (bit - 1));
-        return Arrays.equals((byte[]) s[i << 1], key) ? n.metas[i] : -1;
+        return Arrays.equals((byte[]) s[i << 1], key) ? metaAt(n.metas, i) : -1;
       }
       int nm = n.nodemap;
       if ((nm & bit) == 0) {
@@ -277,7 +280,7 @@ public final class CowMap {
     int[] m = n.metas;
     int entries = shift == COLLISION_SHIFT ? s.length >> 1 : Integer.bitCount(n.datamap);
     for (int i = 0; i < entries; i++) {
-      if (!v.visit((byte[]) s[i << 1], s[(i << 1) + 1], m[i])) {
+      if (!v.visit((byte[]) s[i << 1], s[(i << 1) + 1], metaAt(m, i))) {
         return false;
       }
     }
@@ -347,7 +350,7 @@ public final class CowMap {
       }
       boolean go = true;
       for (int i = 0; i < s.length; i += 2) {
-        go &= st.visitor.visit((byte[]) s[i], s[i + 1], m[i >> 1]);
+        go &= st.visitor.visit((byte[]) s[i], s[i + 1], metaAt(m, i >> 1));
       }
       st.lastKey = (byte[]) s[0];
       st.remaining = go ? st.remaining - (s.length >> 1) : 0;
@@ -372,7 +375,7 @@ public final class CowMap {
           return true;
         }
         st.lastKey = k;
-        st.remaining = st.visitor.visit(k, s[(i << 1) + 1], m[i]) ? st.remaining - 1 : 0;
+        st.remaining = st.visitor.visit(k, s[(i << 1) + 1], metaAt(m, i)) ? st.remaining - 1 : 0;
       } else if (scanNode((Node) s[s.length - 1 - Integer.bitCount(nm & (bit - 1))], shift + BITS, t, st)) {
         return true;
       }
@@ -422,7 +425,7 @@ public final class CowMap {
       if (r < entries) {
         out.key = (byte[]) s[r << 1];
         out.value = s[(r << 1) + 1];
-        out.meta = n.metas[r];
+        out.meta = metaAt(n.metas, r);
         return true;
       }
       r -= entries;
@@ -464,9 +467,7 @@ public final class CowMap {
         Object[] ns = Arrays.copyOf(s, s.length + 2);
         ns[s.length] = key;
         ns[s.length + 1] = value;
-        int[] nm = Arrays.copyOf(n.metas, n.metas.length + 1);
-        nm[n.metas.length] = meta;
-        install(d, hash, update(n, 0, 0, ns, nm));
+        install(d, hash, update(n, 0, 0, ns, insertMeta(n.metas, s.length >> 1, s.length >> 1, meta)));
         grow(d);
         return null;
       }
@@ -478,7 +479,7 @@ public final class CowMap {
         if (Arrays.equals(k, key)) {
           return replace(d, hash, i, value, meta);
         }
-        Node sub = merge(k, hashOf(k), s[(i << 1) + 1], n.metas[i], key, hash, value, meta, shift + BITS);
+        Node sub = merge(k, hashOf(k), s[(i << 1) + 1], metaAt(n.metas, i), key, hash, value, meta, shift + BITS);
         ownPath(d - 1, hash);
         install(d, hash, dataToNode(n, bit, i, sub));
         grow(d);
@@ -500,7 +501,7 @@ public final class CowMap {
     Node n = ownPath(d, hash);
     Object old = n.slots[(i << 1) + 1];
     n.slots[(i << 1) + 1] = value;
-    n.metas[i] = meta;
+    setMeta(n, i, meta);
     return old;
   }
 
@@ -560,7 +561,7 @@ public final class CowMap {
     for (int i = d; i > 0 && path[i].size == 1; i--) {
       Node c = path[i];
       int bit = 1 << ((hash >>> ((i - 1) * BITS)) & MASK);
-      install(i - 1, hash, nodeToData(path[i - 1], bit, (byte[]) c.slots[0], c.slots[1], c.metas[0]));
+      install(i - 1, hash, nodeToData(path[i - 1], bit, (byte[]) c.slots[0], c.slots[1], metaAt(c.metas, 0)));
     }
     return old;
   }
@@ -575,7 +576,7 @@ public final class CowMap {
       if (shift == COLLISION_SHIFT) {
         for (int i = 0; i < s.length; i += 2) {
           if (Arrays.equals((byte[]) s[i], key)) {
-            n.metas[i >> 1] = meta;
+            touch(n, i >> 1, meta);
             return true;
           }
         }
@@ -588,7 +589,7 @@ public final class CowMap {
         if (!Arrays.equals((byte[]) s[i << 1], key)) {
           return false;
         }
-        n.metas[i] = meta;
+        touch(n, i, meta);
         return true;
       }
       int nm = n.nodemap;
@@ -730,7 +731,7 @@ public final class CowMap {
     ns[at] = key;
     ns[at + 1] = value;
     System.arraycopy(s, at, ns, at + 2, s.length - at);
-    return update(n, n.datamap | bit, n.nodemap, ns, insertMeta(n.metas, i, meta));
+    return update(n, n.datamap | bit, n.nodemap, ns, insertMeta(n.metas, Integer.bitCount(n.datamap), i, meta));
   }
 
   private Node removeData(Node n, int bit, int i) {
@@ -769,19 +770,60 @@ public final class CowMap {
     ns[at + 1] = value;
     System.arraycopy(s, at, ns, at + 2, len - 1 - ni - at); // later entries, sub-nodes after it
     System.arraycopy(s, len - ni, ns, len - ni + 1, ni);
-    return update(n, n.datamap | bit, n.nodemap ^ bit, ns, insertMeta(n.metas, i, meta));
+    return update(n, n.datamap | bit, n.nodemap ^ bit, ns, insertMeta(n.metas, Integer.bitCount(n.datamap), i, meta));
   }
 
-  private static int[] insertMeta(int[] m, int i, int meta) {
-    int[] nm = new int[m.length + 1];
+  /** The meta of entry {@code i} of a node whose metas are {@code m} (empty: all zero). */
+  private static int metaAt(int[] m, int i) {
+    return m.length == 0 ? 0 : m[i];
+  }
+
+  /** Entries held inline by {@code n} (a collision node's are all of its slots). */
+  private static int entries(Node n) {
+    return (n.datamap | n.nodemap) == 0 ? n.slots.length >> 1 : Integer.bitCount(n.datamap);
+  }
+
+  /** Metas {@code m} of {@code entries} entries with {@code meta} inserted at {@code i}. */
+  private static int[] insertMeta(int[] m, int entries, int i, int meta) {
+    if (m.length == 0) {
+      if (meta == 0) {
+        return EMPTY_METAS;
+      }
+      m = new int[entries];
+    }
+    int[] nm = new int[entries + 1];
     System.arraycopy(m, 0, nm, 0, i);
     nm[i] = meta;
-    System.arraycopy(m, i, nm, i + 1, m.length - i);
+    System.arraycopy(m, i, nm, i + 1, entries - i);
     return nm;
   }
 
+  /** Sets the meta of entry {@code i} of owned node {@code n}. */
+  private static void setMeta(Node n, int i, int meta) {
+    if (n.metas.length == 0) {
+      if (meta == 0) {
+        return;
+      }
+      n.metas = new int[entries(n)];
+    }
+    n.metas[i] = meta;
+  }
+
+  /**
+   * touchMeta's write. A shared node's arrays are written in place (see the Meta note) but never
+   * replaced: a shared node whose metas are all zero keeps them so (the touch is dropped; metas
+   * are advisory, and entries are normally put with a non-zero meta anyway).
+   */
+  private void touch(Node n, int i, int meta) {
+    if (n.metas.length != 0) {
+      n.metas[i] = meta;
+    } else if (n.epoch == epoch) {
+      setMeta(n, i, meta);
+    }
+  }
+
   private static int[] removeMeta(int[] m, int i) {
-    if (m.length == 1) {
+    if (m.length <= 1) {
       return EMPTY_METAS;
     }
     int[] nm = new int[m.length - 1];
@@ -793,7 +835,7 @@ public final class CowMap {
   /** A new subtree at {@code shift} holding two entries with distinct keys. */
   private Node merge(byte[] k0, int h0, Object v0, int m0, byte[] k1, int h1, Object v1, int m1, int shift) {
     if (shift == COLLISION_SHIFT) {
-      return new Node(epoch, 0, 0, 2, new Object[] {k0, v0, k1, v1}, new int[] {m0, m1});
+      return new Node(epoch, 0, 0, 2, new Object[] {k0, v0, k1, v1}, (m0 | m1) == 0 ? EMPTY_METAS : new int[] {m0, m1});
     }
     int d0 = (h0 >>> shift) & MASK;
     int d1 = (h1 >>> shift) & MASK;
@@ -802,6 +844,9 @@ public final class CowMap {
       return new Node(epoch, 0, 1 << d0, 2, new Object[] {sub}, EMPTY_METAS);
     }
     int dm = (1 << d0) | (1 << d1);
+    if ((m0 | m1) == 0) {
+      return new Node(epoch, dm, 0, 2, d0 < d1 ? new Object[] {k0, v0, k1, v1} : new Object[] {k1, v1, k0, v0}, EMPTY_METAS);
+    }
     return d0 < d1
         ? new Node(epoch, dm, 0, 2, new Object[] {k0, v0, k1, v1}, new int[] {m0, m1})
         : new Node(epoch, dm, 0, 2, new Object[] {k1, v1, k0, v0}, new int[] {m1, m0});
@@ -881,7 +926,7 @@ public final class CowMap {
     if (shift == COLLISION_SHIFT) {
       check(n.datamap == 0 && n.nodemap == 0, "collision node has bitmaps");
       check(s.length >= 4 && s.length % 2 == 0, "collision node with " + s.length + " slots");
-      check(n.metas.length == s.length / 2, "collision metas length");
+      check(n.metas.length == s.length / 2 || n.metas.length == 0, "collision metas length");
       check(n.size == s.length / 2, "collision size");
       int h = hashOf((byte[]) s[0]);
       check(h == prefix, "collision hash does not match path");
@@ -903,7 +948,7 @@ public final class CowMap {
     int entries = Integer.bitCount(dm);
     int nodes = Integer.bitCount(nm);
     check(s.length == 2 * entries + nodes, "slots not exact size");
-    check(n.metas.length == entries, "metas not exact size");
+    check(n.metas.length == entries || n.metas.length == 0, "metas not exact size");
     int total = entries;
     int i = 0;
     for (int bits = dm; bits != 0; bits &= bits - 1, i++) {

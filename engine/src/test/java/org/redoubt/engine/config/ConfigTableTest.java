@@ -352,7 +352,7 @@ class ConfigTableTest {
         List<String> w = t.load("""
             always-show-logo yes
             activerehashing yes
-            jemalloc-bg-thread no
+            replica-ignore-maxmemory no
             always-show-logo yes
             port 7000
             loadmodule /opt/redis/mymodule.so arg1
@@ -362,7 +362,7 @@ class ConfigTableTest {
             """, null);
         assertThat(w).containsExactly(
             "always-show-logo is not implemented yet and has no effect",
-            "jemalloc-bg-thread is not implemented yet and has no effect",
+            "replica-ignore-maxmemory is not implemented yet and has no effect",
             "loadmodule is not implemented yet and has no effect",
             "mymodule.setting is not implemented yet and has no effect",
             "user is not implemented yet and has no effect");
@@ -372,7 +372,7 @@ class ConfigTableTest {
         assertThat(t.renamedCommands.get(0)).containsExactly("flushdb", "badger");
         // Unbound directives still store, show and validate their value.
         assertEquals("yes", t.get("always-show-logo"));
-        assertEquals("no", t.get("jemalloc-bg-thread"));
+        assertEquals("no", t.get("replica-ignore-maxmemory"));
     }
 
     @Test
@@ -716,6 +716,7 @@ class ConfigTableTest {
             replica-serve-stale-data no
             repl-backlog-size 2mb
             aof-use-rdb-preamble no
+            jemalloc-bg-thread no
             """.formatted(tmp.resolve("r.log"), tmp);
     }
 

@@ -118,7 +118,8 @@ class CowMapTest {
       int r = rnd.nextInt(100);
       if (r < 45) {
         Object v = (long) op;
-        int meta = rnd.nextInt();
+        // Zero metas are common (collection maps never set them) and stored without an array.
+        int meta = rnd.nextInt(3) == 0 ? 0 : rnd.nextInt();
         Val old = model.put(kb, new Val(v, meta));
         byte[] fresh = k.clone();
         Object prev = rnd.nextBoolean() ? m.put(fresh, v, meta) : m.put(fresh, hasher == null ? CowMap.hash(fresh) : hasher.applyAsInt(fresh), v, meta);
@@ -143,8 +144,15 @@ class CowMapTest {
         Val cur = model.get(kb);
         assertThat(m.touchMeta(k, meta)).isEqualTo(cur != null);
         if (cur != null) {
+          // A touch of a zero-meta entry in a node shared with a snapshot may be dropped
+          // (documented); any other touch must land.
+          int got = m.getMeta(k);
+          if (got != meta) {
+            assertThat(got).as("dropped touch of a non-zero meta").isZero();
+            assertThat(cur.meta()).isZero();
+          }
           // Snapshots may or may not see this meta (documented), so they are compared without metas.
-          model.put(kb, new Val(cur.value(), meta));
+          model.put(kb, new Val(cur.value(), got));
         }
       } else {
         if (rnd.nextInt(200) == 0) {
