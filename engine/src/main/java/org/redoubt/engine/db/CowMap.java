@@ -138,6 +138,16 @@ public final class CowMap {
   private final ToIntFunction<byte[]> hasher;
   /** Nodes from the root to the one being written, reused by every write; null in snapshots. */
   private final Node[] path;
+  /**
+   * The last successful {@link #get(byte[], int)} of the live map: the lookup key instance, its
+   * node and entry index. A command reads a key, then touches or replaces it with the same argument
+   * array (GET's LRU touch, INCR's lookup then store), so those follow-ups skip the descent. Valid
+   * until the next structural write: every put/remove/clear/snapshot/fork resets it first, so
+   * {@code hitNode} is in the live tree and entry {@code hitIndex} of it is {@code hitKey}'s.
+   */
+  private byte[] hitKey;
+  private Node hitNode;
+  private int hitIndex;
 
   public CowMap() {
     this(null);
@@ -188,7 +198,7 @@ public final class CowMap {
       if (shift == COLLISION_SHIFT) {
         for (int i = 0; i < s.length; i += 2) {
           if (Arrays.equals((byte[]) s[i], key)) {
-            return s[i + 1];
+            return hit(key, n, i);
           }
         }
         return null;
@@ -197,7 +207,7 @@ public final class CowMap {
       int dm = n.datamap;
       if ((dm & bit) != 0) {
         int i = Integer.bitCount(dm & (bit - 1)) << 1;
-        return Arrays.equals((byte[]) s[i], key) ? s[i + 1] : null;
+        return Arrays.equals((byte[]) s[i], key) ? hit(key, n, i) : null;
       }
       int nm = n.nodemap;
       if ((nm & bit) == 0) {
@@ -205,6 +215,16 @@ public final class CowMap {
       }
       n = (Node) s[s.length - 1 - Integer.bitCount(nm & (bit - 1))];
     }
+  }
+
+  /** Records a found entry (slot {@code i} of {@code n}) as the last hit; returns its value. */
+  private Object hit(byte[] key, Node n, int i) {
+    if (!readOnly) {
+      hitKey = key;
+      hitNode = n;
+      hitIndex = i >> 1;
+    }
+    return n.slots[i + 1];
   }
 
   /** Lookup by the key {@code buf[off, off + len)}; {@code hash} must be {@code hash(buf, off, len)}. */
@@ -452,6 +472,15 @@ public final class CowMap {
     checkWritable();
     Objects.requireNonNull(key, "key");
     Objects.requireNonNull(value, "value");
+    Node h = hitNode;
+    if (key == hitKey && h.epoch == epoch) {
+      // Replacing the value of the entry just read, in an owned node: not a structural write.
+      Object old = h.slots[(hitIndex << 1) + 1];
+      h.slots[(hitIndex << 1) + 1] = value;
+      setMeta(h, hitIndex, meta);
+      return old;
+    }
+    hitKey = null;
     Node[] path = this.path;
     Node n = root;
     for (int shift = 0, d = 0; ; shift += BITS, d++) {
@@ -512,6 +541,7 @@ public final class CowMap {
   /** Removes {@code key}; returns the removed value or null. {@code hash} must be {@code hash(key)}. */
   public Object remove(byte[] key, int hash) {
     checkWritable();
+    hitKey = null;
     Node[] path = this.path;
     Node n = root;
     int d = 0;
@@ -569,6 +599,10 @@ public final class CowMap {
   /** Sets the meta of {@code key} in place, even in a node shared with snapshots (see the Meta note). */
   public boolean touchMeta(byte[] key, int meta) {
     checkWritable();
+    if (key == hitKey) {
+      touch(hitNode, hitIndex, meta);
+      return true;
+    }
     int hash = hashOf(key);
     Node n = root;
     for (int shift = 0; ; shift += BITS) {
@@ -603,6 +637,7 @@ public final class CowMap {
   /** Removes every entry in O(1); snapshots keep theirs. */
   public void clear() {
     checkWritable();
+    hitKey = null;
     root = emptyRoot(epoch);
     Arrays.fill(path, null);
   }
@@ -616,6 +651,7 @@ public final class CowMap {
     if (readOnly) {
       return this;
     }
+    hitKey = null;
     CowMap s = new CowMap(root, hasher);
     if (++epoch == epochBase) {
       root = deepCopy(root, 0);
@@ -633,6 +669,7 @@ public final class CowMap {
    */
   public CowMap fork() {
     checkWritable();
+    hitKey = null;
     CowMap f = new CowMap(hasher);
     Node shared = root;
     int base = epochBase;

@@ -122,6 +122,9 @@ class CowMapTest {
         int meta = rnd.nextInt(3) == 0 ? 0 : rnd.nextInt();
         Val old = model.put(kb, new Val(v, meta));
         byte[] fresh = k.clone();
+        if (rnd.nextBoolean()) {
+          m.get(fresh); // a read of the same instance first: the put takes the last-hit path
+        }
         Object prev = rnd.nextBoolean() ? m.put(fresh, v, meta) : m.put(fresh, hasher == null ? CowMap.hash(fresh) : hasher.applyAsInt(fresh), v, meta);
         assertThat(prev).isEqualTo(old == null ? null : old.value());
       } else if (r < 70) {
@@ -142,6 +145,9 @@ class CowMapTest {
       } else if (r < 99) {
         int meta = rnd.nextInt();
         Val cur = model.get(kb);
+        if (rnd.nextBoolean()) {
+          m.get(k); // the touch takes the last-hit path
+        }
         assertThat(m.touchMeta(k, meta)).isEqualTo(cur != null);
         if (cur != null) {
           // A touch of a zero-meta entry in a node shared with a snapshot may be dropped
