@@ -370,6 +370,23 @@ public final class RespParser {
     private boolean parseNumber(ByteBuf buf, int from, int to) {
         int len = to - from;
         if (len <= 0 || len >= Numbers.LONG_STR_SIZE) return false;
+        // Multibulk counts and bulk lengths are short plain decimals: read them in place. At most
+        // 18 digits cannot overflow a long; anything else (sign, leading zero, junk) takes
+        // string2ll's full rules below.
+        byte b = buf.getByte(from);
+        if (b >= '1' && b <= '9' && len <= 18) {
+            long v = b - '0';
+            int i = from + 1;
+            for (; i < to; i++) {
+                b = buf.getByte(i);
+                if (b < '0' || b > '9') break;
+                v = v * 10 + (b - '0');
+            }
+            if (i == to) {
+                num[0] = v;
+                return true;
+            }
+        }
         if (scratch.length < len) scratch = new byte[64];
         buf.getBytes(from, scratch, 0, len);
         return Numbers.tryParseLong(scratch, 0, len, num);
