@@ -49,6 +49,15 @@ public final class Client {
     // ---- the command being executed
     public byte[][] argv = new byte[0][];
     public int argc;
+    private static final byte[] REDACTED = "(redacted)".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /**
+     * Hides a secret argument from SLOWLOG and MONITOR (Redis's redactClientCommandArgument). The
+     * command keeps its own reference to the secret; argv is only what is shown afterwards.
+     */
+    public void redactArgument(int i) {
+        argv[i] = REDACTED;
+    }
     public CommandSpec cmd, lastCmd;
 
     // ---- output

@@ -164,13 +164,16 @@ final class Migrate {
                     return;
                 }
                 password = c.argv[++j];
+                c.redactArgument(j);
             } else if (Bytes.equalsIgnoreCase(a, "auth2")) {
                 if (moreargs < 2) {
                     c.addError(Errors.SYNTAX);
                     return;
                 }
                 username = c.argv[++j];
+                c.redactArgument(j);
                 password = c.argv[++j];
+                c.redactArgument(j);
             } else if (Bytes.equalsIgnoreCase(a, "keys")) {
                 if (c.argv[3].length != 0) {
                     c.addError("ERR When using MIGRATE KEYS option, the key argument must be set to the empty string");

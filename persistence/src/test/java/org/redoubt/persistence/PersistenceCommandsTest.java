@@ -18,6 +18,22 @@ class PersistenceCommandsTest {
     private static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
 
     @Test
+    void migratePasswordsAreRedactedInTheSlowlog() throws Exception {
+        Harness h = new Harness(dir);
+        h.exec("SET", "k", "v");
+        h.exec("CONFIG", "SET", "slowlog-log-slower-than", "0");
+        int closed;
+        try (java.net.ServerSocket ss = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            closed = ss.getLocalPort();
+        }
+        h.exec("MIGRATE", "127.0.0.1", Integer.toString(closed), "k", "0", "1000", "AUTH", "secret1");
+        h.exec("MIGRATE", "127.0.0.1", Integer.toString(closed), "k", "0", "1000", "AUTH2", "user", "secret2");
+        String log = String.valueOf(h.exec("SLOWLOG", "GET", "10"));
+        assertThat(log).doesNotContain("secret1").doesNotContain("secret2").doesNotContain("user")
+            .contains("AUTH, (redacted)").contains("AUTH2, (redacted), (redacted)");
+    }
+
+    @Test
     void saveWritesTheFileAndLastsaveMoves() throws Exception {
         Harness h = new Harness(dir);
         h.exec("SET", "k", "v");

@@ -23,7 +23,6 @@ public final class ConnectionCommands implements CommandFamily {
     private static final byte[] DEFAULT_USER_BYTES = Bytes.of(DEFAULT_USER);
     private static final byte[] PONG = Bytes.of("pong");
     private static final byte[] PONG_REPLY = Bytes.of("+PONG\r\n");
-    private static final byte[] REDACTED = Bytes.of("(redacted)");
 
     static final String AUTH_NO_PASSWORD = "ERR AUTH <password> called without any password configured for the default user. "
         + "Are you sure your configuration is correct?";
@@ -157,7 +156,7 @@ public final class ConnectionCommands implements CommandFamily {
         byte[] user, pass;
         // Passwords must not reach SLOWLOG or MONITOR, which read argv after the handler.
         byte[] first = c.argv[1];
-        c.argv[1] = REDACTED;
+        c.redactArgument(1);
         if (c.argc == 2) {
             if (!passwordRequired(c.engine)) {
                 c.addError(AUTH_NO_PASSWORD);
@@ -168,7 +167,7 @@ public final class ConnectionCommands implements CommandFamily {
         } else {
             user = first;
             pass = c.argv[2];
-            c.argv[2] = REDACTED;
+            c.redactArgument(2);
         }
         if (authenticate(c, user, pass)) c.addOk();
         else c.addError(Errors.WRONGPASS);
@@ -219,8 +218,8 @@ public final class ConnectionCommands implements CommandFamily {
             byte[] opt = c.argv[j];
             if (Bytes.equalsIgnoreCase(opt, "auth") && more >= 2) {
                 byte[] user = c.argv[j + 1], pass = c.argv[j + 2];
-                c.argv[j + 1] = REDACTED;
-                c.argv[j + 2] = REDACTED;
+                c.redactArgument(j + 1);
+                c.redactArgument(j + 2);
                 if (!authenticate(c, user, pass)) {
                     c.addError(Errors.WRONGPASS);
                     return;

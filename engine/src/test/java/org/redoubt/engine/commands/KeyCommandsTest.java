@@ -1008,6 +1008,19 @@ class KeyCommandsTest {
     }
 
     @Test
+    void slowActiveExpiryCycleIsALatencyEvent() {
+        for (int i = 0; i < 100_000; i++) r("SET", "k" + i, "v");
+        for (int i = 0; i < 100_000; i++) expireNow(0, "k" + i);
+        h.engine.cron();
+        assertThat(h.engine.latency.events).as("monitor off (threshold 0)").doesNotContainKey("expire-cycle");
+        r("CONFIG", "SET", "latency-monitor-threshold", "1");
+        // 100k expired keys keep the cycle busy up to its time cap (25% of a 100 ms cron period).
+        h.engine.cron();
+        assertThat(h.engine.latency.events).containsKey("expire-cycle");
+        assertThat(String.valueOf(r("LATENCY", "LATEST"))).contains("expire-cycle");
+    }
+
+    @Test
     void activeExpiryCanBeDisabled() {
         r("SET", "k", "v");
         expireNow(0, "k");
