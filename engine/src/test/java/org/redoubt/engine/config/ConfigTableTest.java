@@ -716,6 +716,8 @@ class ConfigTableTest {
             replica-serve-stale-data no
             repl-backlog-size 2mb
             aof-use-rdb-preamble no
+            min-replicas-to-write 1
+            min-replicas-max-lag 5
             """.formatted(tmp.resolve("r.log"), tmp);
     }
 
