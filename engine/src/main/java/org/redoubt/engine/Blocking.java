@@ -372,6 +372,9 @@ public final class Blocking {
         long t0 = System.nanoTime();
         Client prev = engine.currentClient;
         engine.currentClient = c;
+        // Served as a command of c: invalidations of keys c itself tracks and this serving
+        // modifies (BLMOVE's destination) are held until after its reply, as in a call.
+        engine.callDepth++;
         boolean served;
         try {
             served = w.cmd.tryServe(c, db, key);
@@ -381,6 +384,7 @@ public final class Blocking {
             c.addError("ERR internal error while serving a blocked client: " + e.getClass().getSimpleName());
             served = true;
         } finally {
+            engine.callDepth--;
             engine.currentClient = prev;
         }
         if (!served) return false;
@@ -388,6 +392,7 @@ public final class Blocking {
         accountUnblocked(w, us, c.errorsThisCommand > 0);
         if (c.argv != w.argv) propagate(c);
         unblock(w);
+        if (engine.tracking.active()) engine.tracking.afterCommand(c);
         return true;
     }
 

@@ -29,7 +29,9 @@ public final class Client {
         /** The reply being written is a push (pub/sub, invalidation): CLIENT REPLY OFF/SKIP do not apply. */
         F_PUSHING = 1 << 21,
         /** Propagate this command to replicas though it changed no data (PUBLISH); reset per call. */
-        F_FORCE_REPL = 1 << 22;
+        F_FORCE_REPL = 1 << 22,
+        /** The scripting engine's own client, which runs redis.call() (Redis's CLIENT_SCRIPT). */
+        F_SCRIPT = 1 << 23;
 
     public final Engine engine;
     public final long id;

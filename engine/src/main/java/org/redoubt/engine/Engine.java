@@ -317,6 +317,10 @@ public final class Engine {
             reject(c, cmd, Errors.OOM);
             return;
         }
+        if (config.minReplicasToWrite > 0 && !enoughGoodReplicas() && isWriteCommand(c, cmd)) {
+            reject(c, cmd, Errors.NOREPLICAS);
+            return;
+        }
         if (pauseType != PAUSE_OFF && mustPause(c, cmd)) {
             c.flags |= Client.F_PAUSED;
             pausedClients.add(c);
@@ -453,6 +457,25 @@ public final class Engine {
         if (c.has(Client.F_MULTI) && cmd != multi.execCmd && !cmd.name.equals("discard")
             && !cmd.name.equals("quit") && !cmd.name.equals("reset")) reject = true;
         return reject && org.redoubt.engine.info.ProcessStats.heapUsed() > config.maxmemory;
+    }
+
+    /**
+     * Redis's checkGoodReplicasStatus: a master with min-replicas-to-write and
+     * min-replicas-max-lag set needs that many good replicas to accept a write. A replica client
+     * counts as good while connected (replication does not report lags yet).
+     */
+    public boolean enoughGoodReplicas() {
+        if (isReplica() || config.minReplicasToWrite <= 0 || config.minReplicasMaxLag <= 0) return true;
+        int good = 0;
+        for (Client r : clients.values()) if (r.has(Client.F_REPLICA)) good++;
+        return good >= config.minReplicasToWrite;
+    }
+
+    /** A write by its flags for this call, or an EXEC that queued one (processCommand's is_write_command). */
+    private boolean isWriteCommand(Client c, CommandSpec cmd) {
+        int flags = commandFlagsHook != null ? commandFlagsHook.effectiveFlags(c, cmd) : cmd.flags;
+        if (cmd == multi.execCmd && c.mstate != null) flags |= c.mstate.cmdFlags;
+        return (flags & CommandFlags.WRITE) != 0;
     }
 
     private boolean mustPause(Client c, CommandSpec cmd) {

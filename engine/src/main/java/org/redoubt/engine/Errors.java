@@ -27,6 +27,7 @@ public final class Errors {
     public static final String MAX_CLIENTS = "ERR max number of clients reached";
     public static final String OOM = "OOM command not allowed when used memory > 'maxmemory'.";
     public static final String LOADING = "LOADING Redis is loading the dataset in memory";
+    public static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
 
     public static String wrongArgs(String fullName) {
         return "ERR wrong number of arguments for '" + fullName + "' command";

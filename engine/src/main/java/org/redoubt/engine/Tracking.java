@@ -96,7 +96,7 @@ public final class Tracking {
     }
 
     /** Whether anything is tracked at all (cheap test for the dispatcher's hooks). */
-    boolean active() { return !clients.isEmpty() || !pending.isEmpty(); }
+    public boolean active() { return !clients.isEmpty() || !pending.isEmpty(); }
 
     public int trackingClients() { return clients.size(); }
 
@@ -227,7 +227,7 @@ public final class Tracking {
     /** The dispatcher's hook after a command ran: remember what a tracking client read. */
     void afterCall(Client c, CommandSpec cmd) {
         if (cmd == evalRo || cmd == evalshaRo || cmd == fcallRo) return;
-        Client caller = engine.scriptCaller != null ? engine.scriptCaller : c;
+        Client caller = c.has(Client.F_SCRIPT) && engine.scriptCaller != null ? engine.scriptCaller : c;
         if (!caller.has(Client.F_TRACKING)) return;
         if (caller == c) rememberKeys(c, cmd, c.argv, c.argc);
         else if (caller.cmd != null) rememberKeys(caller, caller.cmd, caller.argv, caller.argc);

@@ -129,7 +129,7 @@ public final class SortCommand implements CommandFamily {
         }
         // A set has no native order: with a constant BY, a stored result (or a script's) is
         // still sorted ALPHA so that it is the same everywhere it is replayed.
-        if (dontsort && src.isSet() && (storeKey != null || c.engine.scriptCaller != null)) {
+        if (dontsort && src.isSet() && (storeKey != null || c.has(Client.F_SCRIPT))) {
             dontsort = false;
             job.alpha = true;
             sortby = null;

@@ -904,7 +904,7 @@ public final class StreamCommands implements CommandFamily {
             int more = c.argc - i - 1;
             byte[] o = c.argv[i];
             if (eq(o, "block") && more > 0) {
-                if (c.has(Client.F_DENY_BLOCKING) && !c.has(Client.F_MULTI)) {
+                if (c.has(Client.F_SCRIPT)) {
                     c.addError("ERR " + str(c.argv[0]) + " command is not allowed with BLOCK option from scripts");
                     return;
                 }

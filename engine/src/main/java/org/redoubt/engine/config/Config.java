@@ -85,6 +85,9 @@ public final class Config {
     public int replicaofPort = 0;
     public boolean replicaReadOnly = true;
     public int replicaPriority = 100;
+    /** min-replicas-to-write / min-replicas-max-lag: writes need this many good replicas (0: off). */
+    public int minReplicasToWrite = 0;
+    public int minReplicasMaxLag = 10;
 
     // ---- read by the modules that implement them (bound by the ConfigTable like the rest)
     public int ioThreads = 1;

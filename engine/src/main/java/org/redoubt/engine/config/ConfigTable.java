@@ -281,8 +281,10 @@ public final class ConfigTable {
             .bind(() -> c.activeExpireEffort, v -> c.activeExpireEffort = (int) v));
         add(num("hz", null, 0, Kind.INT, 0, INT_MAX, 10, INTEGER)
             .bind(() -> c.hz, v -> c.hz = (int) Math.max(MIN_HZ, Math.min(MAX_HZ, v))));
-        add(num("min-replicas-to-write", "min-slaves-to-write", 0, Kind.INT, 0, INT_MAX, 0, INTEGER));
-        add(num("min-replicas-max-lag", "min-slaves-max-lag", 0, Kind.INT, 0, INT_MAX, 10, INTEGER));
+        add(num("min-replicas-to-write", "min-slaves-to-write", 0, Kind.INT, 0, INT_MAX, 0, INTEGER)
+            .bind(() -> c.minReplicasToWrite, v -> c.minReplicasToWrite = (int) v));
+        add(num("min-replicas-max-lag", "min-slaves-max-lag", 0, Kind.INT, 0, INT_MAX, 10, INTEGER)
+            .bind(() -> c.minReplicasMaxLag, v -> c.minReplicasMaxLag = (int) v));
         add(num("watchdog-period", null, HIDDEN, Kind.INT, 0, INT_MAX, 0, INTEGER));
         add(num("shutdown-timeout", null, 0, Kind.INT, 0, INT_MAX, 10, INTEGER)
             .bind(() -> c.shutdownTimeout, v -> c.shutdownTimeout = (int) v));

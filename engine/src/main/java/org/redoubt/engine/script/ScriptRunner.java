@@ -146,10 +146,17 @@ public final class ScriptRunner {
         CommandSpec cmd = d.cmd();
         int errorsBefore = c.errorsThisCommand;
         c.errorsThisCommand = 0;
+        // The caller is the running command's client again (Redis's current_client), as when
+        // the script runs inline: its writes are its own for NOLOOP tracking and WATCH, and
+        // invalidations of keys it reads are held until after its reply.
+        Client prevCurrent = e.currentClient;
+        e.currentClient = c;
         long t0 = System.nanoTime();
         try {
             s.execute(r, d.fn(), d.argv(), 3, d.numkeys(), d.argc());
         } finally {
+            e.currentClient = prevCurrent;
+            if (e.tracking.active()) e.tracking.afterCommand(c);
             long us = (System.nanoTime() - t0) / 1000;
             if (cmd != null) {
                 cmd.microseconds += us;

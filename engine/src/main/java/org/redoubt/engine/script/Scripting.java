@@ -119,6 +119,8 @@ public final class Scripting {
         this.scriptClient = engine.newClient(null);
         this.scriptClient.authenticated = true;
         this.scriptClient.name = null;
+        // As Redis's script client: a blocking command never blocks there, it answers as on timeout.
+        this.scriptClient.flags |= Client.F_SCRIPT | Client.F_DENY_BLOCKING;
         this.rand48 = seed48(new java.security.SecureRandom().nextInt());
         this.evalEnv = LuaSandbox.evalGlobals(this);
         this.functions = new Functions(this);
@@ -345,29 +347,10 @@ public final class Scripting {
         int callerArgc;
     }
 
-    static final String NOREPLICAS = "NOREPLICAS Not enough good replicas to write.";
+    static final String NOREPLICAS = org.redoubt.engine.Errors.NOREPLICAS;
 
-    /**
-     * Redis's checkGoodReplicasStatus for min-replicas-to-write / min-replicas-max-lag. Until
-     * replication reports replica lags, a connected replica client counts as good.
-     */
-    boolean enoughGoodReplicas() {
-        if (engine.isReplica() || engine.configTable == null) return true;
-        int toWrite = intConfig("min-replicas-to-write");
-        if (toWrite <= 0 || intConfig("min-replicas-max-lag") <= 0) return true;
-        int good = 0;
-        for (Client c : engine.clients.values()) if (c.has(Client.F_REPLICA)) good++;
-        return good >= toWrite;
-    }
-
-    private int intConfig(String name) {
-        try {
-            String v = engine.configTable.get(name);
-            return v == null ? 0 : Integer.parseInt(v);
-        } catch (RuntimeException e) {
-            return 0;
-        }
-    }
+    /** Redis's checkGoodReplicasStatus (the engine's, shared with command dispatch). */
+    boolean enoughGoodReplicas() { return engine.enoughGoodReplicas(); }
 
     /** Whether used memory is above maxmemory now (Redis's pre_command_oom_state). */
     boolean overMaxmemory() {
@@ -435,6 +418,10 @@ public final class Scripting {
         r.startNanos = System.nanoTime();
         hook.reset();
         run = r;
+        // Redis's server.script_caller: client tracking remembers the declared keys of a script
+        // that reads for this client; the script client is never the one tracked.
+        Client prevCaller = engine.scriptCaller;
+        engine.scriptCaller = caller;
         try {
             LuaValue result;
             if (r.evalMode) {
@@ -460,6 +447,7 @@ public final class Scripting {
             ByteBuf leftover = sc.takeOutput();
             leftover.release();
             if (r.timedOut) log.info("Script {} finished after {} ms", r.funcname, (System.nanoTime() - r.startNanos) / 1_000_000);
+            engine.scriptCaller = prevCaller;
             run = null;
         }
     }
@@ -527,12 +515,15 @@ public final class Scripting {
             && (System.nanoTime() - functions.loading.startNanos) / 1_000_000 > functions.loading.timeoutMs) throw e;
     }
 
-    /** BUSY for every other client while a script runs past the threshold (processCommand). */
+    /**
+     * BUSY for every other client while a script runs past the threshold (processCommand). The
+     * refusal goes through the engine's one reject path, so a command refused inside MULTI dooms
+     * the transaction and a refused EXEC discards it with "EXECABORT ... BUSY ...", as Redis.
+     */
     private boolean busyCheck(Client c, CommandSpec cmd) {
         Run r = run;
         if (r == null || !r.timedOut || cmd.has(CommandFlags.ALLOW_BUSY)) return true;
-        cmd.rejectedCalls++;
-        c.addError(r.evalMode ? BUSY_EVAL : BUSY_FUNCTION);
+        engine.reject(c, cmd, r.evalMode ? BUSY_EVAL : BUSY_FUNCTION);
         return false;
     }
 

@@ -275,6 +275,45 @@ class PubSubCommandsTest {
     }
 
     @Test
+    void unblockedBlmoveGetsItsReplyBeforeTheInvalidationOfItsDestination() {
+        h.exec(sub, "RPUSH", "list2", "a");
+        h.exec("HELLO", "3");
+        h.exec("CLIENT", "TRACKING", "on");
+        assertThat(h.exec("LRANGE", "list2", "0", "-1")).isEqualTo(List.of("a"));
+        assertThat(all(h.client, "BLMOVE", "list1", "list2", "LEFT", "LEFT", "0")).isEmpty();
+        h.exec(sub, "RPUSH", "list1", "foo");
+        assertThat(h.drain(h.client)).containsExactly("foo", l("invalidate", l("list2")));
+    }
+
+    @Test
+    void scriptsTrackTheirDeclaredKeysOnlyWhenTheyRead() {
+        h.exec("HELLO", "3");
+        h.exec("CLIENT", "TRACKING", "on");
+        // A script that only writes tracks nothing.
+        h.exec("EVAL", "redis.call('set', 'key3', 'bar')", "2", "key1", "key2");
+        h.exec(sub, "MSET", "key1", "1", "key2", "1");
+        assertThat(h.drain(h.client)).isEmpty();
+        // One that reads tracks every declared key (not the keys it touched).
+        h.exec("EVAL", "redis.call('get', 'key3')", "2", "key1", "key2");
+        h.exec(sub, "MSET", "key2", "2", "key1", "2", "key3", "x");
+        assertThat(h.drain(h.client)).containsExactly(l("invalidate", l("key2")), l("invalidate", l("key1")));
+        // EVAL_RO is judged by the commands it runs too.
+        h.exec("EVAL_RO", "redis.call('ping')", "2", "key1", "key2");
+        h.exec(sub, "MSET", "key2", "3", "key1", "3");
+        assertThat(h.drain(h.client)).isEmpty();
+    }
+
+    @Test
+    void noloopIgnoresTheClientsOwnWritesFromScripts() {
+        h.exec("CLIENT", "TRACKING", "on", "NOLOOP");
+        h.exec("HELLO", "3");
+        h.exec("SET", "key1", "1");
+        assertThat(h.exec("GET", "key1")).isEqualTo("1");
+        assertThat(all(h.client, "EVAL", "return redis.call('set', 'key1', '2')", "1", "key1")).containsExactly("OK");
+        assertThat(all(h.client, "GET", "key1")).containsExactly("2");
+    }
+
+    @Test
     void trackingInsideATransactionSendsAfterExec() {
         h.exec("HELLO", "3");
         h.exec("CLIENT", "TRACKING", "on");

@@ -360,4 +360,32 @@ class TxCommandsTest {
         h.exec("DISCARD");
         assertThat(org.redoubt.engine.Multi.queuedCount(h.client)).isEqualTo(-1);
     }
+
+    @Test
+    void minReplicasToWriteRefusesWritesAndAbortsAnExecThatQueuedOne() {
+        h.exec("SET", "xx", "1");
+        h.exec("MULTI");
+        assertThat(h.exec("INCR", "xx")).isEqualTo("QUEUED");
+        // The condition changes after queueing: EXEC is judged by what it queued, as Redis.
+        assertThat(h.exec(other, "CONFIG", "SET", "min-replicas-to-write", "2")).isEqualTo("OK");
+        assertThat(h.exec("EXEC")).isEqualTo(
+            err("EXECABORT Transaction discarded because of: NOREPLICAS Not enough good replicas to write."));
+        assertThat(h.client.has(Client.F_MULTI)).isFalse();
+        assertThat(h.exec("GET", "xx")).isEqualTo("1");
+        assertThat(h.exec("SET", "yy", "1")).isEqualTo(err("NOREPLICAS Not enough good replicas to write."));
+        // Reads, and a transaction of reads, still run.
+        h.exec("MULTI");
+        h.exec("GET", "xx");
+        assertThat(h.exec("EXEC")).isEqualTo(List.of("1"));
+        // A write refused while queueing dooms the transaction.
+        h.exec("MULTI");
+        assertThat(h.exec("SET", "yy", "1")).isEqualTo(err("NOREPLICAS Not enough good replicas to write."));
+        assertThat(h.exec("EXEC")).isEqualTo(err("EXECABORT Transaction discarded because of previous errors."));
+        // min-replicas-max-lag 0 turns the check off, as Redis.
+        h.exec("CONFIG", "SET", "min-replicas-max-lag", "0");
+        assertThat(h.exec("SET", "yy", "1")).isEqualTo("OK");
+        h.exec("CONFIG", "SET", "min-replicas-max-lag", "10");
+        h.exec("CONFIG", "SET", "min-replicas-to-write", "0");
+        assertThat(h.exec("SET", "yy", "2")).isEqualTo("OK");
+    }
 }

@@ -717,6 +717,8 @@ class ConfigTableTest {
             repl-backlog-size 2mb
             aof-use-rdb-preamble no
             jemalloc-bg-thread no
+            min-replicas-to-write 1
+            min-replicas-max-lag 5
             """.formatted(tmp.resolve("r.log"), tmp);
     }
 
