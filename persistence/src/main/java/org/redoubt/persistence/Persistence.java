@@ -501,7 +501,8 @@ public final class Persistence {
     }
 
     /** Installs the functions of the last load (engine thread). */
-    private void installFunctions(boolean replace) {
+    /** Installs the libraries the last load read; returns the first library that failed, or null. */
+    private String installFunctions(boolean replace) {
         engine.stats.dumpPayloadSanitizations += pendingSanitizations;
         pendingSanitizations = 0;
         List<byte[]> fs = pendingFunctions;
@@ -512,12 +513,17 @@ public final class Persistence {
                     + "but FUNCTION is not available in this build", fs.size());
             }
             keptFunctions = new ArrayList<>(fs);
-            return;
+            return null;
         }
+        String first = null;
         for (byte[] code : fs) {
             String err = functions.load(code, replace);
-            if (err != null) log.warn("Failed loading library, {}", err);
+            if (err != null) {
+                log.warn("Failed loading library, {}", err);
+                if (first == null) first = err;
+            }
         }
+        return first;
     }
 
     /**
@@ -636,7 +642,9 @@ public final class Persistence {
             for (int i = 0; i < target.length; i++) engine.db(i).swapWith(target[i]);
             if (functions != null) functions.clear();
         }
-        installFunctions(merge);
+        // Without MERGE a library that already exists fails the load, as rdbFunctionLoad does
+        // (only reachable with NOFLUSH: a flush emptied the libraries above).
+        if (installFunctions(merge) != null && !merge) return "ERR Error trying to load the RDB dump";
         log.warn("DB reloaded by DEBUG RELOAD");
         return null;
     }

@@ -18,6 +18,17 @@ class PersistenceCommandsTest {
     private static byte[] b(String s) { return s.getBytes(StandardCharsets.UTF_8); }
 
     @Test
+    void debugReloadNoflushFailsOnAnExistingLibraryUnlessMerging() {
+        Harness h = new Harness(dir);
+        h.exec("CONFIG", "SET", "enable-debug-command", "yes");
+        assertThat(h.exec("FUNCTION", "LOAD", "#!lua name=lib\nredis.register_function('f', function() return 'hello' end)")).isEqualTo("lib");
+        assertThat(h.exec("DEBUG", "RELOAD")).isEqualTo("OK");
+        assertThat(String.valueOf(h.exec("DEBUG", "RELOAD", "NOFLUSH"))).contains("Error trying to load the RDB");
+        assertThat(h.exec("DEBUG", "RELOAD", "NOFLUSH", "MERGE")).isEqualTo("OK");
+        assertThat(h.exec("FCALL", "f", "0")).isEqualTo("hello");
+    }
+
+    @Test
     void migratePasswordsAreRedactedInTheSlowlog() throws Exception {
         Harness h = new Harness(dir);
         h.exec("SET", "k", "v");
