@@ -176,6 +176,60 @@ class HllGeoInteropIT {
         }
     }
 
+    /** PFADDs n random elements to key on one server. */
+    private static void pfaddRandom(Jedis j, String key, int n, SplittableRandom rnd) {
+        byte[][] args = new byte[n + 1][];
+        args[0] = SafeEncoder.encode(key);
+        for (int i = 1; i <= n; i++) args[i] = SafeEncoder.encode(Long.toHexString(rnd.nextLong()));
+        j.sendCommand(Protocol.Command.PFADD, args);
+    }
+
+    private static Object encoding(Jedis j, byte[] key) {
+        return normalize(j.sendCommand(PFDEBUG, SafeEncoder.encode("ENCODING"), key));
+    }
+
+    @Test
+    void hllMovedWithDumpRestoreReadsTheSame() {
+        SplittableRandom rnd = new SplittableRandom(20261124);
+        // 200 elements keep the sparse encoding; 20k force dense (hll-sparse-max-bytes 3000).
+        for (String kind : new String[] {"sparse", "dense"}) {
+            int n = kind.equals("sparse") ? 200 : 20_000;
+            byte[] key = SafeEncoder.encode(kind);
+
+            // Redis DUMP -> Redoubt RESTORE. The payload is taken before any PFCOUNT, so it carries
+            // Redis's stale-cache flag, and again after, with the cached estimate.
+            pfaddRandom(theirs, kind, n, rnd);
+            assertThat(encoding(theirs, key)).isEqualTo(kind);
+            for (String phase : new String[] {"stale", "cached"}) {
+                byte[] payload = theirs.dump(key);
+                byte[] rawTheirs = theirs.get(key);
+                byte[] copy = SafeEncoder.encode(kind + "-from-redis-" + phase);
+                assertThat(ours.restore(copy, 0, payload)).isEqualTo("OK");
+                assertThat(ours.get(copy)).as("%s %s: bytes after RESTORE", kind, phase).isEqualTo(rawTheirs);
+                assertThat(encoding(ours, copy)).isEqualTo(kind);
+                long countTheirs = theirs.pfcount(key);
+                assertThat(ours.pfcount(copy)).as("%s %s: PFCOUNT", kind, phase).isEqualTo(countTheirs);
+                assertThat(ours.get(copy)).as("%s %s: bytes after PFCOUNT", kind, phase).isEqualTo(theirs.get(key));
+            }
+
+            // Redoubt DUMP -> Redis RESTORE, from an HLL built on our side.
+            byte[] ourKey = SafeEncoder.encode(kind + "-ours");
+            pfaddRandom(ours, kind + "-ours", n, rnd);
+            assertThat(encoding(ours, ourKey)).isEqualTo(kind);
+            for (String phase : new String[] {"stale", "cached"}) {
+                byte[] payload = ours.dump(ourKey);
+                byte[] rawOurs = ours.get(ourKey);
+                byte[] copy = SafeEncoder.encode(kind + "-from-redoubt-" + phase);
+                assertThat(theirs.restore(copy, 0, payload)).isEqualTo("OK");
+                assertThat(theirs.get(copy)).as("%s %s: bytes in Redis", kind, phase).isEqualTo(rawOurs);
+                assertThat(encoding(theirs, copy)).isEqualTo(kind);
+                long countOurs = ours.pfcount(ourKey);
+                assertThat(theirs.pfcount(copy)).as("%s %s: PFCOUNT in Redis", kind, phase).isEqualTo(countOurs);
+                assertThat(theirs.get(copy)).isEqualTo(ours.get(ourKey));
+            }
+        }
+    }
+
     @Test
     void geosearchOnTenThousandPointsMatches() {
         SplittableRandom rnd = new SplittableRandom(42);

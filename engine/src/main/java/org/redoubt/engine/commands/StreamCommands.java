@@ -208,12 +208,31 @@ public final class StreamCommands implements CommandFamily {
         return parseId(c, a, missingSeq, false, false, false);
     }
 
+    /**
+     * The ms part last formatted into {@link #idBuf}: {@code idBuf[0, fmtMsEnd)} holds its
+     * digits and the '-' (fmtMsEnd 0: nothing cached yet). Consecutive IDs (XADD, range
+     * replies) mostly share their millisecond, so only the sequence is formatted again.
+     */
+    private long fmtMs;
+    private int fmtMsEnd;
+
     /** "ms-seq" with both parts unsigned, into {@link #idBuf}; returns its length. */
     private int formatId(long ms, long seq) {
         byte[] b = idBuf;
-        int n = writeUnsigned(b, 0, ms);
-        b[n++] = '-';
-        return writeUnsigned(b, n, seq);
+        if (fmtMsEnd == 0 || ms != fmtMs) {
+            int n = writeUnsigned(b, 0, ms);
+            b[n++] = '-';
+            fmtMs = ms;
+            fmtMsEnd = n;
+        }
+        return writeUnsigned(b, fmtMsEnd, seq);
+    }
+
+    private static final long[] POW10 = new long[19];
+
+    static {
+        POW10[0] = 1;
+        for (int i = 1; i < POW10.length; i++) POW10[i] = POW10[i - 1] * 10;
     }
 
     /** Decimal digits of v read as unsigned, at b[at...]; returns the end. */
@@ -226,11 +245,20 @@ public final class StreamCommands implements CommandFamily {
             return end + 1;
         }
         int len = 1;
-        for (long t = v; t >= 10; t /= 10) len++;
-        for (int i = at + len - 1; i >= at; i--) {
-            b[i] = (byte) ('0' + v % 10);
+        while (len < POW10.length && v >= POW10[len]) len++;
+        int i = at + len;
+        while (v >= 100) {
+            long q = v / 100;
+            int r = (int) (v - q * 100);
+            b[--i] = (byte) ('0' + r % 10);
+            b[--i] = (byte) ('0' + r / 10);
+            v = q;
+        }
+        if (v >= 10) {
+            b[--i] = (byte) ('0' + v % 10);
             v /= 10;
         }
+        b[--i] = (byte) ('0' + v);
         return at + len;
     }
 
@@ -598,7 +626,10 @@ public final class StreamCommands implements CommandFamily {
             return;
         }
         long ams = s.addedMs, aseq = s.addedSeq;
-        addId(c, ams, aseq);
+        int idLen = formatId(ams, aseq);
+        c.addBulk(idBuf, 0, idLen);
+        // Taken before trimming, which may format another ID into idBuf.
+        byte[] generated = !a.idGiven || !a.seqGiven ? java.util.Arrays.copyOf(idBuf, idLen) : null;
         c.engine.signalModifiedKey(db, key);
         c.engine.notify(Notify.STREAM, "xadd", key, db.id);
         c.engine.dirty++;
@@ -608,9 +639,9 @@ public final class StreamCommands implements CommandFamily {
             }
             if (a.approx) rewriteTrim(c, s, a);
         }
-        if (!a.idGiven || !a.seqGiven) {
+        if (generated != null) {
             byte[][] argv = java.util.Arrays.copyOf(c.argv, c.argc);
-            argv[idpos] = idBytes(ams, aseq);
+            argv[idpos] = generated;
             KeyCommands.rewriteArgv(c, argv);
         }
     }

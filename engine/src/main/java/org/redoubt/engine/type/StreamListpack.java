@@ -238,6 +238,58 @@ public final class StreamListpack {
         return lp;
     }
 
+    // ------------------------------------------------------------------ batched appends
+    // An entry is appended as reserve, put..., commitAppend: one capacity check and one header
+    // update for all its elements, with the same bytes as one append per element.
+
+    /** Bytes of an integer element (encoding, data, backlen). */
+    static int intElementSize(long v) {
+        int enc = intEncodedSize(v);
+        return enc + backlenSize(enc);
+    }
+
+    /** Bytes s[off, off+len) takes as an element (an integer when it is a canonical one). */
+    static int elementSize(byte[] s, int off, int len) {
+        long v = canonicalLong(s, off, len);
+        if (v != NOT_CANONICAL || isMinText(s, off, len)) return intElementSize(v);
+        int enc = strEncodedSize(len);
+        return enc + backlenSize(enc);
+    }
+
+    /** The listpack with room for add more bytes (possibly a new array); contents unchanged. */
+    static byte[] reserve(byte[] lp, int add) {
+        return ensure(lp, bytes(lp) + add);
+    }
+
+    /** Writes an integer element at p, which must have room; returns the position after it. */
+    static int putInt(byte[] lp, int p, long v) {
+        int enc = writeInt(lp, p, v);
+        return p + enc + writeBacklen(lp, p + enc, enc);
+    }
+
+    /** Writes s[off, off+len) as an element at p, as {@link #append} would; returns the end. */
+    static int putElement(byte[] lp, int p, byte[] s, int off, int len) {
+        long v = canonicalLong(s, off, len);
+        if (v != NOT_CANONICAL || isMinText(s, off, len)) return putInt(lp, p, v);
+        int enc = writeString(lp, p, s, off, len);
+        return p + enc + writeBacklen(lp, p + enc, enc);
+    }
+
+    /**
+     * Ends a batch of count elements written from the old terminator (bytes - 1) up to end:
+     * the terminator, the total size and the element count (which stays "unknown" once it
+     * reaches 65535, as element-by-element increments leave it).
+     */
+    static void commitAppend(byte[] lp, int end, int count) {
+        lp[end] = (byte) EOF;
+        setBytes(lp, end + 1);
+        int n = numElements(lp);
+        if (n == NUMELE_UNKNOWN) return;
+        n = Math.min(n + count, NUMELE_UNKNOWN);
+        lp[4] = (byte) n;
+        lp[5] = (byte) (n >>> 8);
+    }
+
     /**
      * Replaces the integer element at p by v (lpReplaceInteger), moving the tail when the
      * encoding size changes. The element stays at offset p.

@@ -76,10 +76,15 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
             resized(old);
         }
 
-        /** lpShrinkToFit when the node stops being the tail. */
+        /**
+         * lpShrinkToFit when the node stops being the tail: the array is cut to the listpack's
+         * size, since only the tail is appended to (a closed node keeping the tail's 4 KB
+         * preallocation would cost nearly twice its data).
+         */
         void shrinkToFit() {
             int b = StreamListpack.bytes(lp);
             if (b < alloc) alloc = MemoryEstimator.mallocSize(b);
+            if (b < lp.length) lp = Arrays.copyOf(lp, b);
         }
     }
 
@@ -295,17 +300,9 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
             }
         }
         boolean same = (flags & FLAG_SAMEFIELDS) != 0;
-        tail.appendInt(flags);
-        tail.appendInt(ms - masterMs);
-        tail.appendInt(seq - masterSeq);
-        if (!same) tail.appendInt(numFields);
-        for (int i = 0; i < numFields; i++) {
-            if (!same) tail.append(argv[from + 2 * i]);
-            tail.append(argv[from + 2 * i + 1]);
-        }
         long lpCount = numFields + 3L;
         if (!same) lpCount += numFields + 1;
-        tail.appendInt(lpCount);
+        appendEntry(tail, flags, ms - masterMs, seq - masterSeq, same, argv, from, numFields, lpCount);
         length++;
         entriesAdded++;
         lastMs = ms;
@@ -317,6 +314,47 @@ public final class StreamValue implements RValue, Digestible, MemorySized {
         addedMs = ms;
         addedSeq = seq;
         return APPEND_OK;
+    }
+
+    /**
+     * Writes one entry at the end of the tail: {@code flags, ms-delta, seq-delta,
+     * [num-fields, field_i,] value_i..., lp-count}, sized first so the listpack grows at most
+     * once. The bytes, the header and the tracked allocation end as appending the lpCount + 1
+     * elements one by one would leave them.
+     */
+    private static void appendEntry(Node tail, int flags, long msDelta, long seqDelta, boolean same,
+                                    byte[][] argv, int from, int numFields, long lpCount) {
+        long add = StreamListpack.intElementSize(flags) + StreamListpack.intElementSize(msDelta)
+            + StreamListpack.intElementSize(seqDelta) + StreamListpack.intElementSize(lpCount);
+        if (!same) add += StreamListpack.intElementSize(numFields);
+        for (int i = 0; i < numFields; i++) {
+            if (!same) {
+                byte[] f = argv[from + 2 * i];
+                add += StreamListpack.elementSize(f, 0, f.length);
+            }
+            byte[] v = argv[from + 2 * i + 1];
+            add += StreamListpack.elementSize(v, 0, v.length);
+        }
+        int old = StreamListpack.bytes(tail.lp);
+        // The caller's LISTPACK_MAX_SIZE check bounds the entry well below 2 GB.
+        byte[] lp = StreamListpack.reserve(tail.lp, (int) add);
+        int p = old - 1;
+        p = StreamListpack.putInt(lp, p, flags);
+        p = StreamListpack.putInt(lp, p, msDelta);
+        p = StreamListpack.putInt(lp, p, seqDelta);
+        if (!same) p = StreamListpack.putInt(lp, p, numFields);
+        for (int i = 0; i < numFields; i++) {
+            if (!same) {
+                byte[] f = argv[from + 2 * i];
+                p = StreamListpack.putElement(lp, p, f, 0, f.length);
+            }
+            byte[] v = argv[from + 2 * i + 1];
+            p = StreamListpack.putElement(lp, p, v, 0, v.length);
+        }
+        p = StreamListpack.putInt(lp, p, lpCount);
+        StreamListpack.commitAppend(lp, p, (int) lpCount + 1);
+        tail.lp = lp;
+        tail.resized(old);
     }
 
     // =====================================================================================
