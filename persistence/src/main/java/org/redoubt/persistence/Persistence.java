@@ -159,7 +159,9 @@ public final class Persistence {
         final RdbSaver saver;
         final long startSec = System.currentTimeMillis() / 1000;
         final long dirtyBefore;
-        Thread thread;
+        volatile Thread thread;
+        /** The child process writing the file (null: written from the saver thread itself). */
+        volatile ChildProcess child;
 
         BgSave(Snapshot snap, long dirtyBefore) {
             this.snap = snap;
@@ -256,7 +258,8 @@ public final class Persistence {
         Thread t = new Thread(() -> {
             RdbSaver.Result r;
             try {
-                r = b.saver.saveToFile(dir, name);
+                ChildProcess child = b.child;
+                r = child != null ? b.saver.saveThroughChild(child, dir, name) : b.saver.saveToFile(dir, name);
             } catch (Throwable e) {
                 r = RdbSaver.Result.failed("Background save failed: " + e);
             }
@@ -265,9 +268,20 @@ public final class Persistence {
         }, "redoubt-bgsave");
         t.setDaemon(true);
         b.thread = t;
+        // The child exists before BGSAVE replies, as after Redis's fork.
+        ChildProcess child = ChildProcess.start(dir, "temp-", ".rdb", () -> childDied(b));
+        b.child = child;
+        if (child != null) child.count(engine.stats);
         t.start();
-        log.info("Background saving started by pid {}", ProcessHandle.current().pid());
+        log.info("Background saving started by pid {}", child != null ? child.pid() : ProcessHandle.current().pid());
         return true;
+    }
+
+    /** The save's child process ended before the save did (killed): the saver must stop now. */
+    private static void childDied(BgSave b) {
+        b.saver.abort.set(true);
+        Thread t = b.thread;
+        if (t != null) t.interrupt();
     }
 
     private void onEngine(Runnable r) {
@@ -279,7 +293,10 @@ public final class Persistence {
     void bgsaveDone(BgSave b, RdbSaver.Result r) {
         if (current != b) return;   // already handled (killed and waited for)
         current = null;
-        if (r.aborted() || b.saver.abort.get()) {
+        if (r.signal() != 0) {
+            log.warn("Background saving terminated by signal {}", r.signal());
+            lastBgsaveOk = false;
+        } else if (r.aborted() || b.saver.abort.get()) {
             log.warn("Background saving terminated by request");
         } else if (r.ok()) {
             log.info("Background saving terminated with success");
@@ -308,6 +325,8 @@ public final class Persistence {
     public void killBgsave() {
         BgSave b = current;
         if (b == null) return;
+        ChildProcess child = b.child;
+        if (child != null) child.kill();
         b.saver.abort.set(true);
         b.thread.interrupt();
         try {
@@ -315,12 +334,14 @@ public final class Persistence {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        try {
-            Files.deleteIfExists(dir().resolve(RdbSaver.tempName(ProcessHandle.current().pid())));
-        } catch (IOException ignored) {
-            // The next save truncates it anyway.
+        if (child == null) {
+            try {
+                Files.deleteIfExists(dir().resolve(RdbSaver.tempName(ProcessHandle.current().pid())));
+            } catch (IOException ignored) {
+                // The next save truncates it anyway.
+            }
         }
-        bgsaveDone(b, new RdbSaver.Result(false, true, "aborted", 0, 0));
+        bgsaveDone(b, RdbSaver.Result.aborted(0, 0));
     }
 
     /** Waits for a running background save and applies its result (tests, SHUTDOWN). */
