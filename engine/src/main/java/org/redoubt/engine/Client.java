@@ -71,6 +71,13 @@ public final class Client {
     public int errorsThisCommand;
     /** On the engine's pending-flush list. */
     public boolean flushQueued;
+    /**
+     * Replies held back by a beforeSleep task (the AOF's write-before-reply): the sequence number
+     * of the batch the output depends on (0: not held), the output's writer index when that was
+     * decided, and the index at which the task last released it (-1: not released this iteration).
+     */
+    public long holdSeq;
+    public int holdMark, releaseMark = -1;
     /** Query-buffer size last observed by the front end, for CLIENT LIST qbuf. */
     public int qbuf, qbufFree;
     public long commandsProcessed;

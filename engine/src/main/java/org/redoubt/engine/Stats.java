@@ -17,6 +17,8 @@ public final class Stats {
     public long dumpPayloadSanitizations;
     public long clientQueryBufferLimitDisconnections, clientOutputBufferLimitDisconnections;
     public long totalBlockingKeys;
+    /** Child processes started for background jobs, and how long the last start took (Redis's fork stats). */
+    public long totalForks, latestForkUsec;
     /** errorstats: error prefix (first word) -> count, sorted like Redis's rax iteration. */
     public final TreeMap<String, long[]> errors = new TreeMap<>();
     /** Redis stops tracking new error prefixes after this many distinct ones. */
@@ -65,6 +67,7 @@ public final class Stats {
         totalReadsProcessed = totalWritesProcessed = 0;
         expireCycleCpuMilliseconds = dumpPayloadSanitizations = 0;
         clientQueryBufferLimitDisconnections = clientOutputBufferLimitDisconnections = 0;
+        totalForks = latestForkUsec = 0;
         errors.clear();
         for (long[] s : samples) java.util.Arrays.fill(s, 0);
     }

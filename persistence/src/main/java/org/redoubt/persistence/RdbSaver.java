@@ -32,9 +32,11 @@ public final class RdbSaver {
     /** Bytes between fsyncs with rdb-save-incremental-fsync (REDIS_AUTOSYNC_BYTES). */
     static final long AUTOSYNC_BYTES = 4L * 1024 * 1024;
 
-    /** Outcome of one save. */
-    public record Result(boolean ok, boolean aborted, String error, long bytes, long keys) {
-        static Result failed(String error) { return new Result(false, false, error, 0, 0); }
+    /** Outcome of one save; signal is the signal that killed the save's child process (0: none). */
+    public record Result(boolean ok, boolean aborted, String error, long bytes, long keys, int signal) {
+        static Result failed(String error) { return new Result(false, false, error, 0, 0, 0); }
+
+        static Result aborted(long bytes, long keys) { return new Result(false, true, "aborted", bytes, keys, 0); }
     }
 
     private final Snapshot snap;
@@ -55,7 +57,6 @@ public final class RdbSaver {
     /** Saves to dir/filename through dir/temp-pid.rdb. */
     public Result saveToFile(Path dir, String filename) {
         Path tmp = dir.resolve(tempName(ProcessHandle.current().pid()));
-        Path target = dir.resolve(filename);
         long[] written = new long[1];
         boolean aborted = false;
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
@@ -85,8 +86,64 @@ public final class RdbSaver {
         }
         if (aborted) {
             deleteQuietly(tmp);
-            return new Result(false, true, "aborted", written[0], keysProcessed.get());
+            return Result.aborted(written[0], keysProcessed.get());
         }
+        return install(tmp, dir, filename, written[0]);
+    }
+
+    /**
+     * Saves to dir/filename through the temp file of a {@link ChildProcess} (BGSAVE): the
+     * snapshot is serialized here and streamed to the child, which writes it. A child that dies
+     * (killed) fails the save with its signal; an {@link #abort} stops the child.
+     */
+    public Result saveThroughChild(ChildProcess child, Path dir, String filename) {
+        long[] written = new long[1];
+        boolean complete;
+        String error = null;
+        try {
+            java.io.OutputStream pipe = child.out();
+            RdbOutput out = new RdbOutput((b, off, len) -> {
+                pipe.write(b, off, len);
+                written[0] += len;
+                if (snap.incrementalFsync) child.syncIfDue(len);
+            }, snap.compress, snap.checksum);
+            complete = write(out);
+            if (complete) out.flush();
+        } catch (IOException | UncheckedIOException e) {
+            complete = false;
+            error = "Write error saving DB on disk: " + message(e);
+        } catch (RuntimeException e) {
+            complete = false;
+            error = "Error saving DB on disk: " + e;
+        }
+        ChildProcess.Exit exit;
+        if (complete && !abort.get()) {
+            try {
+                exit = child.finish();
+            } catch (IOException e) {
+                child.deleteFile();
+                return Result.failed("Write error saving DB on disk: " + message(e));
+            }
+            if (exit.ok()) return install(child.file(), dir, filename, written[0]);
+        } else {
+            if (abort.get() && child.alive() && !child.killedByUs()) child.kill();
+            exit = child.abandon();
+        }
+        child.deleteFile();
+        if (child.killedByUs()) return Result.aborted(written[0], keysProcessed.get());
+        if (exit.signal() != 0) {
+            return new Result(false, false, "Background save child killed by signal " + exit.signal(),
+                written[0], keysProcessed.get(), exit.signal());
+        }
+        if (error == null) {
+            error = "Write error saving DB on disk: " + (exit.stderr().isEmpty() ? "child exited with " + exit.code() : exit.stderr());
+        }
+        return Result.failed(error);
+    }
+
+    /** rdbSave's end: the complete temp file replaces the target atomically, then the directory is synced. */
+    private Result install(Path tmp, Path dir, String filename, long bytes) {
+        Path target = dir.resolve(filename);
         try {
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -103,7 +160,7 @@ public final class RdbSaver {
         } catch (IOException e) {
             return Result.failed("Write error saving DB on disk(fsyncFileDir): " + message(e));
         }
-        return new Result(true, false, null, written[0], keysProcessed.get());
+        return new Result(true, false, null, bytes, keysProcessed.get(), 0);
     }
 
     /** Writes the whole snapshot; false when aborted. Also used for AOF bases and replication. */

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 of a server in the middle of a BGSAVE leaves the previous dump intact and loadable:
- * the new file is written to temp-PID.rdb and only renamed over dump.rdb once complete and
- * synced.
+ * the new file is written by the save's child process to temp-CHILDPID.rdb and only renamed
+ * over dump.rdb once complete and synced.
  */
 class KillDuringBgsaveIT {
     @TempDir
@@ -36,9 +36,14 @@ class KillDuringBgsaveIT {
             }
             assertThat(running).as("the child reached the middle of its BGSAVE").isTrue();
             byte[] before = Files.readAllBytes(dir.resolve("dump.rdb"));
-            assertThat(Files.exists(dir.resolve(RdbSaver.tempName(child.pid())))).isTrue();
+            // The save's child process writes temp-<its pid>.rdb, as Redis's forked child does.
+            java.util.List<ProcessHandle> kids = child.children().toList();
+            assertThat(kids).as("the BGSAVE child process").hasSize(1);
+            assertThat(Files.exists(dir.resolve(RdbSaver.tempName(kids.get(0).pid())))).isTrue();
             child.destroyForcibly();   // SIGKILL
             assertThat(child.waitFor(20, TimeUnit.SECONDS)).isTrue();
+            // Its pipe closed, the orphaned child ends too.
+            assertThat(kids.get(0).onExit().get(20, TimeUnit.SECONDS).isAlive()).isFalse();
             assertThat(Files.readAllBytes(dir.resolve("dump.rdb"))).isEqualTo(before);
         } finally {
             child.destroyForcibly();
@@ -48,7 +53,7 @@ class KillDuringBgsaveIT {
         assertThat(h.exec("DBSIZE")).isEqualTo(1001L);
         assertThat(h.exec("GET", "key:500")).isEqualTo("first:500");
         assertThat(h.exec("LRANGE", "list", "0", "-1")).isEqualTo(java.util.List.of("a", "b", "c"));
-        // The next save replaces the stale temp file and the dump.
+        // A stale temp file of a dead save is harmless: the next save writes its own and replaces the dump.
         h.exec("SET", "key:500", "third");
         assertThat(h.exec("SAVE")).isEqualTo("OK");
         assertThat(h.exec("DEBUG", "RELOAD", "NOSAVE")).isEqualTo("OK");

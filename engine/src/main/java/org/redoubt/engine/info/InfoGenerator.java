@@ -408,8 +408,8 @@ public final class InfoGenerator {
         line(sb, "pubsub_channels", 0);
         line(sb, "pubsub_patterns", 0);
         line(sb, "pubsubshard_channels", 0);
-        line(sb, "latest_fork_usec", 0);
-        line(sb, "total_forks", 0);
+        line(sb, "latest_fork_usec", s.latestForkUsec);
+        line(sb, "total_forks", s.totalForks);
         line(sb, "migrate_cached_sockets", 0);
         line(sb, "slave_expires_tracked_keys", 0);
         line(sb, "active_defrag_hits", 0);

@@ -97,6 +97,7 @@ public final class ScriptRunner {
             return;
         }
         if (!canDefer(s, c)) {
+            if (c.channel == null && s.replayMayPollIo && e.loop != null && e.loop.inEventLoop()) r.mayPollIo = true;
             s.execute(r, fn, argv, 3, numkeys, argc);
             return;
         }

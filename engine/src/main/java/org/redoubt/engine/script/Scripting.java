@@ -96,6 +96,11 @@ public final class Scripting {
     Run run;
     final java.util.ArrayDeque<ScriptRunner.Deferred> deferred = new java.util.ArrayDeque<>();
     boolean drainScheduled, inDrain;
+    /**
+     * Set by the AOF loader while it replays a step as a loop task (not inside the I/O handler):
+     * a script of the log that runs past busy-reply-threshold may then poll the other clients.
+     */
+    public boolean replayMayPollIo;
     /** Deterministic PRNG of math.random (Redis's redisLrand48): 48-bit state. */
     long rand48;
 

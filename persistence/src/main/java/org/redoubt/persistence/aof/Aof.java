@@ -6,8 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,6 +21,7 @@ import org.redoubt.engine.command.CommandSpec;
 import org.redoubt.engine.db.Db;
 import org.redoubt.engine.info.ServerInfo;
 import org.redoubt.engine.script.Scripting;
+import org.redoubt.persistence.ChildProcess;
 import org.redoubt.persistence.Persistence;
 import org.redoubt.persistence.RdbSaver;
 import org.redoubt.persistence.Snapshot;
@@ -60,18 +59,19 @@ import org.slf4j.LoggerFactory;
  * aof_delayed_fsync; replies are not held for postponed data, as in Redis). {@code no}: never
  * fsync, the OS decides.
  *
- * <h2>Rewrite: the rewrite buffer</h2>
- * BGREWRITEAOF (or the automatic trigger, or turning appendonly on) takes an O(1)
- * {@link Snapshot} of every database, and a rewrite thread writes it as the new base — commands
- * (at most 64 items per RPUSH/SADD/ZADD/HMSET) or an RDB image with aof-use-rdb-preamble. From
- * the snapshot on, every batch is also appended to an in-memory rewrite buffer (the writes the
- * new base does not contain), while it keeps going to the current incr file so the old log
- * stays complete. When the base is written, the engine hands the rewrite buffer to the writer,
- * which drains it into a new incr file and fsyncs it, renames the base into place and switches
- * the manifest atomically (temp file, rename, directory fsync); batches submitted after that
- * point are queued behind the drain, so they land in the new incr file only once it is the
- * live log. The files end up in Redis 7's layout: {@code <dir>/<appenddirname>/}, a manifest,
- * one base and incr files; the old ones become history and are deleted.
+ * <h2>Rewrite: Redis 7's multi-part scheme</h2>
+ * BGREWRITEAOF (or the automatic trigger, or turning appendonly on) first moves appending to a
+ * new incr file (named in the manifest; a temporary one while the AOF is being turned on), and
+ * at the same instant takes an O(1) {@link Snapshot} of every database: the snapshot is exactly
+ * the content of the base plus the incr files before the new one. A rewrite thread serializes
+ * the snapshot as the new base — commands (at most 64 items per RPUSH/SADD/ZADD/HMSET) or an
+ * RDB image with aof-use-rdb-preamble — into the temp file of a {@link ChildProcess} (the
+ * rewrite's child, which killing fails the rewrite as killing Redis's fork child does). On
+ * success the writer renames the base into place and switches the manifest atomically (the new
+ * base, the incr files from the new one on; older files become history and are deleted). On
+ * failure nothing is lost: the new incr file stays in the manifest after the previous ones,
+ * which is why failed rewrites leave several incr files, as in Redis. No write is ever held in
+ * memory for a rewrite.
  *
  * <p>Engine thread only, except the fields the writer and loader publish (volatile).
  */
@@ -113,8 +113,10 @@ public final class Aof {
 
     // ---- batches and held replies (appendfsync always)
     private long seq, ackedSeq, lastSubmittedSeq;
-    private final IdentityHashMap<Client, long[]> held = new IdentityHashMap<>();
-    private final IdentityHashMap<Client, Integer> released = new IdentityHashMap<>();
+    /** Clients whose replies are held (their Client.holdSeq is set). */
+    private final ArrayList<Client> held = new ArrayList<>();
+    /** Clients released since the last beforeSleep (their Client.releaseMark is set). */
+    private final ArrayList<Client> released = new ArrayList<>();
 
     // ---- rewrite
     Rewrite rewrite;
@@ -139,31 +141,30 @@ public final class Aof {
     /** Called when the process must stop (Redis exits); tests replace it. */
     public Runnable exit;
 
-    /** A background rewrite: the snapshot being written and the rewrite buffer. */
+    /** A background rewrite: the snapshot being written, its child process and temp file. */
     final class Rewrite {
         final Snapshot snap;
         final long startSec = System.currentTimeMillis() / 1000;
         final AtomicBoolean abort = new AtomicBoolean();
-        final Path temp;
         final boolean rdb;
-        /** Batches made since the snapshot, in order: the future start of the new incr file. */
-        final List<byte[]> buffer = new ArrayList<>();
-        long bufferBytes;
-        /** Collecting the rewrite buffer (the AOF is on or being turned on). */
-        boolean collecting;
-        /** The writer is switching to the new files. */
-        boolean switching;
-        Thread thread;
+        /** The child writing the temp base (null: the rewrite thread writes it itself). */
+        ChildProcess child;
+        /** The temporary base file (named after the child's pid, as Redis's). */
+        Path temp;
+        /** The rewrite succeeded and the writer is installing the new base (Switch). */
+        boolean finishing;
+        volatile Thread thread;
         /** The RDB saver of an RDB-format base, for abort requests. */
         volatile RdbSaver saver;
         /** aof-rewrite-incremental-fsync: fsync the base every 4MB while writing it. */
         boolean incrementalFsync;
 
-        Rewrite(Snapshot snap, Path temp, boolean rdb) {
+        Rewrite(Snapshot snap, boolean rdb) {
             this.snap = snap;
-            this.temp = temp;
             this.rdb = rdb;
         }
+
+        long pid() { return child != null ? child.pid() : ProcessHandle.current().pid(); }
     }
 
     private Aof(Engine e) {
@@ -249,7 +250,10 @@ public final class Aof {
             }
             engine.configTable.addApplyHook("aof-disable-auto-gc", () -> {
                 refreshSettings();
-                if (autoGc) writer.submit(new AofWriter.Gc());
+                if (autoGc) {
+                    writer.submit(new AofWriter.Gc());
+                    fenceReplies();
+                }
             });
         }
         // With appendonly yes the loader reads the manifest and opens the log; otherwise the
@@ -279,6 +283,8 @@ public final class Aof {
         @Override public void rewriteSwitched(boolean ok, long currentSize, long baseSize) {
             onEngine(() -> switchDone(ok));
         }
+
+        @Override public void openIncrFailed() { onEngine(Aof.this::openIncrFailed); }
 
         @Override public void fatal(String message) {
             for (String l : message.split("\n")) if (!l.isEmpty()) log.warn("{}", l);
@@ -312,10 +318,12 @@ public final class Aof {
     private boolean feeding() {
         if (replaying) return false;
         if (state == ON) return true;
-        return state == WAIT_REWRITE && rewrite != null && rewrite.collecting;
+        // Turning the AOF on: logged (to the temporary incr file) while the rewrite runs.
+        return state == WAIT_REWRITE && rewrite != null;
     }
 
     private Scripting scripting;
+    private ServerInfo serverInfo;
 
     private Scripting scripting() {
         Scripting sc = scripting;
@@ -408,6 +416,7 @@ public final class Aof {
         if (unitCount > 0 && !inUnit()) closeUnit();
         if (!buf.isEmpty()) handoff(false);
         if (lastSubmittedSeq > ackedSeq || !held.isEmpty()) holdReplies();
+        for (int i = 0, n = released.size(); i < n; i++) released.get(i).releaseMark = -1;
         released.clear();
     }
 
@@ -431,15 +440,11 @@ public final class Aof {
         postponedStartSec = 0;
         byte[] data = buf.take();
         long s = ++seq;
-        Rewrite r = rewrite;
-        if (r != null && r.collecting) {
-            r.buffer.add(data);
-            r.bufferBytes += data.length;
-        }
-        boolean toLog = state == ON || (state == WAIT_REWRITE && r != null && r.switching);
-        if (!toLog) return;
+        if (!feeding()) return;
         boolean always = policy == AofWriter.FSYNC_ALWAYS;
-        long sleep = ServerInfo.of(engine).aofFlushSleepMicros;
+        ServerInfo si = serverInfo;
+        if (si == null) serverInfo = si = ServerInfo.of(engine);
+        long sleep = si.aofFlushSleepMicros;
         writer.submit(new AofWriter.Batch(s, data, data.length, always, sleep));
         lastSubmittedSeq = s;
     }
@@ -449,7 +454,8 @@ public final class Aof {
      * the writer (its replies may acknowledge or reveal that batch). Each held client records
      * the newest batch its output depends on and the size of its output at that point; output
      * that grew since then depends on the batch just handed over (the newest), and a client
-     * whose batch is done goes back to the flush list.
+     * whose batch is done goes back to the flush list. The state lives in the Client's hold
+     * fields, so holding costs no allocation per reply.
      */
     private void holdReplies() {
         boolean unsynced = lastSubmittedSeq > ackedSeq;
@@ -457,16 +463,17 @@ public final class Aof {
         int w = 0;
         for (int i = 0, n = pending.size(); i < n; i++) {
             Client c = pending.get(i);
-            if (held.containsKey(c)) {
+            if (c.holdSeq != 0) {
                 c.flushQueued = false;      // decided with the held set below
                 continue;
             }
             if (unsynced && c.out != null && c.channel != null) {
                 int idx = c.out.writerIndex();
-                Integer rel = released.get(c);
                 // A client just released, with nothing new since, goes out now.
-                if (rel == null || rel != idx) {
-                    held.put(c, new long[] {lastSubmittedSeq, idx});
+                if (c.releaseMark != idx) {
+                    c.holdSeq = lastSubmittedSeq;
+                    c.holdMark = idx;
+                    held.add(c);
                     c.flushQueued = false;
                     continue;
                 }
@@ -474,23 +481,32 @@ public final class Aof {
             pending.set(w++, c);
         }
         pending.subList(w, pending.size()).clear();
-        for (Iterator<Map.Entry<Client, long[]>> it = held.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Client, long[]> e = it.next();
-            Client c = e.getKey();
-            long[] h = e.getValue();
+        for (int i = 0; i < held.size(); ) {
+            Client c = held.get(i);
             int idx = c.out == null ? -1 : c.out.writerIndex();
-            if (idx != (int) h[1]) {
-                h[0] = lastSubmittedSeq;
-                h[1] = idx;
+            if (idx != c.holdMark) {
+                c.holdSeq = lastSubmittedSeq;
+                c.holdMark = idx;
             }
-            if (h[0] <= ackedSeq) {
-                it.remove();
+            if (c.holdSeq <= ackedSeq) {
+                removeHeld(i);
                 if (c.out != null && !c.flushQueued) {
                     c.flushQueued = true;
                     pending.add(c);
                 }
+            } else {
+                i++;
             }
         }
+    }
+
+    /** Removes held.get(i) (order does not matter: each client is decided on its own). */
+    private void removeHeld(int i) {
+        Client c = held.get(i);
+        c.holdSeq = 0;
+        int last = held.size() - 1;
+        held.set(i, held.get(last));
+        held.remove(last);
     }
 
     /**
@@ -502,23 +518,38 @@ public final class Aof {
         if (s > ackedSeq) ackedSeq = s;
         if (held.isEmpty()) return;
         boolean grown = false;
-        for (Iterator<Map.Entry<Client, long[]>> it = held.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<Client, long[]> e = it.next();
-            long[] h = e.getValue();
-            if (h[0] > ackedSeq) continue;
-            Client c = e.getKey();
-            int idx = c.out == null ? -1 : c.out.writerIndex();
-            if (idx != (int) h[1]) {
-                grown = true;
+        for (int i = 0; i < held.size(); ) {
+            Client c = held.get(i);
+            if (c.holdSeq > ackedSeq) {
+                i++;
                 continue;
             }
-            it.remove();
+            int idx = c.out == null ? -1 : c.out.writerIndex();
+            if (idx != c.holdMark) {
+                grown = true;
+                i++;
+                continue;
+            }
+            removeHeld(i);
             if (c.out != null) {
-                released.put(c, idx);
+                c.releaseMark = idx;
+                released.add(c);
                 engine.queueFlush(c);
             }
         }
         if (grown) engine.requestBeforeSleep();
+    }
+
+    /**
+     * Replies produced from now until the next hand-off wait until the writer has done every
+     * operation submitted so far: a command that changed the files (manifest, incr file) answers
+     * once the change is on disk, as Redis does it synchronously before replying.
+     */
+    void fenceReplies() {
+        long s = ++seq;
+        writer.submit(new AofWriter.Fence(s));
+        lastSubmittedSeq = s;
+        engine.requestBeforeSleep();
     }
 
     /** Clients currently holding replies (INFO, tests). */
@@ -591,16 +622,17 @@ public final class Aof {
     boolean startRewrite() {
         if (childActive()) return false;
         ensureWriter();
-        // Everything before the snapshot belongs to the current log only.
+        // Everything before the snapshot belongs to the current incr file only.
         handoff(true);
         selectedDb = -1;
+        // openNewIncrAofForAppend: from here on the log goes to a new incr file.
+        if (state != OFF) {
+            writer.submit(new AofWriter.OpenIncr(state == WAIT_REWRITE));
+            fenceReplies();
+        }
         boolean rdb = engine.config.aofUseRdbPreamble;
         Snapshot snap = Snapshot.take(engine, true);
-        long pid = ProcessHandle.current().pid();
-        Path temp = serverDir().resolve("temp-rewriteaof-bg-" + pid + ".aof");
-        Rewrite r = new Rewrite(snap, temp, rdb);
-        r.collecting = state != OFF;
-        rewrite = r;
+        Rewrite r = new Rewrite(snap, rdb);
         rewrites++;
         rewriteScheduled = false;
         long ts = timestamps ? System.currentTimeMillis() / 1000 : -1;
@@ -609,97 +641,163 @@ public final class Aof {
         Thread t = new Thread(() -> runRewrite(r, ts), "redoubt-aof-rewrite");
         t.setDaemon(true);
         r.thread = t;
+        // The child exists before BGREWRITEAOF replies, as after Redis's fork.
+        Path dir = serverDir();
+        r.child = ChildProcess.start(dir, "temp-rewriteaof-bg-", ".aof", () -> childDied(r));
+        r.temp = r.child != null ? r.child.file() : dir.resolve("temp-rewriteaof-bg-" + ProcessHandle.current().pid() + ".aof");
+        if (r.child != null) r.child.count(engine.stats);
+        rewrite = r;
         t.start();
-        log.info("Background append only file rewriting started by pid {}", pid);
+        log.info("Background append only file rewriting started by pid {}", r.pid());
         if (writer != null) writer.skipFsync = noFsyncOnRewrite;
         return true;
     }
 
-    /** The rewrite thread: writes the snapshot to the temporary base and fsyncs it. */
+    /** The rewrite's child ended before the rewrite did (killed): the rewrite thread stops now. */
+    private static void childDied(Rewrite r) {
+        r.abort.set(true);
+        RdbSaver saver = r.saver;
+        if (saver != null) saver.abort.set(true);
+        Thread t = r.thread;
+        if (t != null) t.interrupt();
+    }
+
+    /** The rewrite thread: serializes the snapshot into the temporary base (through the child) and fsyncs it. */
     private void runRewrite(Rewrite r, long timestampSec) {
-        boolean ok;
-        String err = null;
+        boolean[] complete = {true};
+        AofWriter.BaseWriter body = out -> {
+            if (r.rdb) {
+                RdbSaver saver = new RdbSaver(r.snap, Codecs.standard());
+                r.saver = saver;
+                if (r.abort.get()) saver.abort.set(true);
+                RdbOutput ro = new RdbOutput(out::write, r.snap.compress, r.snap.checksum);
+                if (!saver.write(ro)) complete[0] = false;
+                ro.flush();
+            } else {
+                if (!new AofRewriter(r.snap, out, r.abort).write(timestampSec)) complete[0] = false;
+            }
+        };
+        boolean ok = false;
+        int signal = 0;
+        ChildProcess child = r.child;
         try {
-            boolean[] complete = {true};
-            AofWriter.writeBase(out -> {
-                if (r.rdb) {
-                    RdbSaver saver = new RdbSaver(r.snap, Codecs.standard());
-                    r.saver = saver;
-                    if (r.abort.get()) saver.abort.set(true);
-                    RdbOutput ro = new RdbOutput(out::write, r.snap.compress, r.snap.checksum);
-                    if (!saver.write(ro)) complete[0] = false;
-                    ro.flush();
-                } else {
-                    if (!new AofRewriter(r.snap, out, r.abort).write(timestampSec)) complete[0] = false;
+            if (child == null) {
+                AofWriter.writeBase(body, r.temp, r.incrementalFsync);
+                ok = complete[0] && !r.abort.get();
+            } else {
+                IOException writeError = null;
+                try {
+                    AofWriter.writeBaseTo(body, child, r.incrementalFsync);
+                    ok = complete[0] && !r.abort.get();
+                } catch (IOException e) {
+                    writeError = e;     // a broken pipe when the child was killed
                 }
-            }, r.temp, r.incrementalFsync);
-            ok = complete[0] && !r.abort.get();
+                ChildProcess.Exit exit;
+                if (ok) {
+                    exit = child.finish();
+                } else {
+                    if (r.abort.get() && child.alive() && !child.killedByUs()) child.kill();
+                    exit = child.abandon();
+                }
+                ok = ok && exit.ok();
+                signal = exit.signal();
+                if (!ok && signal == 0 && !child.killedByUs()) {
+                    String why = writeError != null ? AofFiles.strerror(writeError)
+                        : exit.stderr().isEmpty() ? "rewrite child exited with " + exit.code() : exit.stderr();
+                    log.warn("Write error writing append only file on disk: {}", why);
+                }
+            }
             if (ok) log.info("Successfully created the temporary AOF base file {}", r.temp.getFileName());
         } catch (IOException | RuntimeException e) {
             ok = false;
-            err = e.getMessage();
-            log.warn("Write error writing append only file on disk: {}", e instanceof IOException io ? AofFiles.strerror(io) : e.toString());
+            // A cancelled rewrite (killRewrite interrupts the thread) is not a write error.
+            if (!r.abort.get()) {
+                log.warn("Write error writing append only file on disk: {}", e instanceof IOException io ? AofFiles.strerror(io) : e.toString());
+            }
         }
         if (!ok) {
             try { Files.deleteIfExists(r.temp); } catch (IOException ignored) { }
         }
         boolean done = ok;
-        String why = err;
-        onEngine(() -> rewriteDone(r, done, why));
+        int sig = signal;
+        onEngine(() -> rewriteDone(r, done, sig));
     }
 
-    /** The rewrite thread finished (engine thread). */
-    private void rewriteDone(Rewrite r, boolean ok, String err) {
-        if (rewrite != r) return;      // killed meanwhile
-        if (!ok) {
-            log.warn("Background AOF rewrite terminated with error");
-            rewriteFinished(r, false);
+    /** The rewrite thread finished (engine thread): backgroundRewriteDoneHandler. */
+    private void rewriteDone(Rewrite r, boolean ok, int signal) {
+        if (rewrite != r) {
+            // Cancelled meanwhile: a base completed all the same is of no use.
+            if (ok && writer != null) writer.submit(new AofWriter.Delete(r.temp));
             return;
         }
-        log.info("Background AOF rewrite terminated with success");
-        // The last writes join the rewrite buffer; from here on batches go to the log only,
-        // queued behind the switch.
-        handoff(true);
-        r.collecting = false;
-        r.switching = true;
-        List<byte[]> buffer = state != OFF ? r.buffer : null;
-        writer.submit(new AofWriter.Switch(r.temp, buffer, r.rdb, autoGc));
+        if (ok) {
+            log.info("Background AOF rewrite terminated with success");
+            r.finishing = true;
+            writer.submit(new AofWriter.Switch(r.temp, r.rdb, autoGc));
+            return;
+        }
+        if (signal != 0) log.warn("Background AOF rewrite terminated by signal {}", signal);
+        else log.warn("Background AOF rewrite terminated with error");
+        // The writer removes the temp files, in order: a next rewrite's new files come after.
+        writer.submit(new AofWriter.Abandon(r.temp));
+        rewriteFailed(r);
     }
 
-    /** The writer finished (or failed) the switch to the new files. */
+    /** The writer finished (or failed) the end of the rewrite. */
     private void switchDone(boolean ok) {
         Rewrite r = rewrite;
         if (r == null) return;
+        rewrite = null;
+        rewriteTimeLastSec = System.currentTimeMillis() / 1000 - r.startSec;
         if (ok) {
             lastRewriteOk = true;
             consecutiveFailures = 0;
             log.info("Background AOF rewrite finished successfully");
             if (state == WAIT_REWRITE) state = ON;
-            rewrite = null;
-            rewriteTimeLastSec = System.currentTimeMillis() / 1000 - r.startSec;
-        } else {
-            rewriteFinished(r, false);
+            return;
+        }
+        rewriteFailed(r);
+    }
+
+    /**
+     * The failure end of backgroundRewriteDoneHandler (engine thread; the writer removes the
+     * files): the rewrite is over, and when it was turning the AOF on, its temporary incr file
+     * goes away with what was collected for it (the next rewrite's snapshot carries those writes)
+     * and the rewrite is retried.
+     */
+    private void rewriteFailed(Rewrite r) {
+        if (rewrite == r) rewrite = null;
+        rewriteTimeLastSec = System.currentTimeMillis() / 1000 - r.startSec;
+        lastRewriteOk = false;
+        consecutiveFailures++;
+        if (state == WAIT_REWRITE) {
+            log.info("Removing the temp incr aof file {} in the background", AofManifest.tempIncrName(engine.config.appendfilename));
+            buf.clear();
+            selectedDb = -1;
+            rewriteScheduled = true;
         }
     }
 
-    private void rewriteFinished(Rewrite r, boolean ok) {
-        lastRewriteOk = ok;
-        if (!ok) consecutiveFailures++;
-        rewrite = null;
-        rewriteTimeLastSec = System.currentTimeMillis() / 1000 - r.startSec;
-        if (writer != null) writer.submit(new AofWriter.Delete(r.temp));
-        // Turning the AOF on needs a successful rewrite: try again.
+    /** The writer could not open the rewrite's new incr file: the rewrite cannot count (Redis refuses to start it). */
+    private void openIncrFailed() {
+        Rewrite r = rewrite;
+        if (r == null || r.finishing) return;
+        killRewrite();
+        lastRewriteOk = false;
         if (state == WAIT_REWRITE) rewriteScheduled = true;
     }
 
-    /** killAppendOnlyChild: stops a running rewrite (not one already switching files). */
+    /** killAppendOnlyChild: stops a running rewrite (not one whose end the writer is already handling). */
     void killRewrite() {
         Rewrite r = rewrite;
-        if (r == null || r.switching) return;
-        log.info("Killing running AOF rewrite thread");
+        if (r == null || r.finishing) return;
+        log.info("Killing running AOF rewrite child: {}", r.pid());
         r.abort.set(true);
         RdbSaver saver = r.saver;
         if (saver != null) saver.abort.set(true);
+        if (r.child != null) r.child.kill();
+        Thread t = r.thread;
+        if (t != null) t.interrupt();
         rewrite = null;
         rewriteTimeLastSec = System.currentTimeMillis() / 1000 - r.startSec;
     }
@@ -721,6 +819,7 @@ public final class Aof {
         ensureWriter();
         handoff(true);
         writer.submit(new AofWriter.Stop());
+        fenceReplies();
         state = OFF;
         selectedDb = -1;
         rewriteScheduled = false;
@@ -741,7 +840,7 @@ public final class Aof {
             rewriteScheduled = true;
             log.warn("AOF was enabled during a transaction. An AOF background was scheduled to start when possible.");
         } else {
-            if (rewrite != null && !rewrite.switching) {
+            if (rewrite != null && !rewrite.finishing) {
                 log.warn("AOF was enabled but there is already an AOF rewriting in background. Stopping background "
                     + "AOF and starting a rewrite now.");
                 killRewrite();
@@ -807,7 +906,7 @@ public final class Aof {
             inFlight.acquire();
             onEngine(() -> {
                 try {
-                    step.run();
+                    replayStep(step);
                 } finally {
                     inFlight.release();
                 }
@@ -909,10 +1008,110 @@ public final class Aof {
         log.info("Successfully migrated an old-style AOF file ({}) into the AOF directory ({}).", name, dir.getFileName());
     }
 
-    /** DEBUG LOADAOF: flush, empty the dataset, replay the files (blocking the engine thread). */
+    /** The client of a DEBUG LOADAOF in progress (it waits, paused, for its reply). */
+    private Client loadaofClient;
+
+    /**
+     * DEBUG LOADAOF: flush, empty the dataset, replay the files. Redis blocks in the command and
+     * processes events meanwhile (other clients get -LOADING, a slow script in the log logs and
+     * polls); here the calling client is paused while a loader thread reads the files and the
+     * engine thread replays them as loop tasks between other work, with the dataset marked as
+     * loading, and the reply goes out when the last file is done. Inside MULTI/EXEC, or without
+     * an event loop, it runs to completion on the spot.
+     */
     void debugLoadaof(Client c) {
         ensureInstalled();
+        if (loadaofClient != null || (replaying && engine.loading)) {
+            c.addError("ERR Error trying to load the AOF files: already loading");
+            return;
+        }
         if (state == ON) handoff(true);
+        if (engine.loop == null || !engine.loop.inEventLoop() || engine.inExec || c.has(Client.F_MULTI)) {
+            debugLoadaofNow(c);
+            return;
+        }
+        CompletableFuture<AofManifest> mf = new CompletableFuture<>();
+        // Ordered behind the batch just handed over: the files are complete when it is read.
+        writer.submit(new AofWriter.ReloadManifest(aofDir(), engine.config.appendfilename, mf));
+        for (int i = 0; i < engine.dbCount(); i++) engine.db(i).clear();
+        boolean wasLoading = engine.loading;
+        engine.loading = true;
+        replaying = true;
+        loadaofClient = c;
+        c.flags |= Client.F_PAUSED;
+        AofLoader.Replay replay = new AofLoader.Replay(engine);
+        int keyLoadDelay = (int) confLong("key-load-delay", 0);
+        Path dir = aofDir();
+        String name = engine.config.appendfilename;
+        boolean truncatedOk = loadTruncated;
+        Thread t = new Thread(() -> {
+            int ret;
+            try {
+                AofManifest am = mf.join();
+                Semaphore inFlight = new Semaphore(8);
+                AofLoader loader = new AofLoader(engine, dir, name, truncatedOk, step -> {
+                    inFlight.acquire();
+                    onEngine(() -> {
+                        try {
+                            replayStep(step);
+                        } finally {
+                            inFlight.release();
+                        }
+                    });
+                }, replay, progress);
+                loader.keyLoadDelay = keyLoadDelay;
+                ret = loader.loadAll(am);
+            } catch (InterruptedException e) {
+                ret = AofLoader.FAILED;
+            } catch (RuntimeException e) {
+                log.warn("Can't reload the AOF manifest: {}", e.getMessage());
+                ret = AofLoader.FAILED;
+            }
+            int result = ret;
+            // Loop tasks run in order: this one comes after every replay step.
+            onEngine(() -> debugLoadaofDone(c, result, wasLoading));
+        }, "redoubt-aof-loadaof");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    /** The end of an asynchronous DEBUG LOADAOF (engine thread): the reply, and the client goes on. */
+    private void debugLoadaofDone(Client c, int ret, boolean wasLoading) {
+        engine.loading = wasLoading;
+        replaying = false;
+        loadaofClient = null;
+        selectedDb = -1;
+        if (ret != AofLoader.OK && ret != AofLoader.EMPTY && ret != AofLoader.TRUNCATED && ret != AofLoader.NOT_EXIST) {
+            exit.run();
+            c.addError("ERR Error trying to load the AOF files");
+        } else {
+            engine.dirty = 0;
+            log.warn("Append Only File loaded by DEBUG LOADAOF");
+            c.addOk();
+        }
+        c.flags &= ~Client.F_PAUSED;
+        c.argc = 0;     // the resumed client must not run DEBUG LOADAOF again
+        engine.queueFlush(c);
+        if (engine.io != null && c.channel != null) engine.io.resume(c);
+    }
+
+    /**
+     * One replay step as a loop task. Not being inside the I/O handler, a script of the log that
+     * runs past busy-reply-threshold may poll the other clients (they get -LOADING), as Redis
+     * processes events during a slow script while loading.
+     */
+    void replayStep(Runnable step) {
+        Scripting sc = scripting();
+        sc.replayMayPollIo = true;
+        try {
+            step.run();
+        } finally {
+            sc.replayMayPollIo = false;
+        }
+    }
+
+    /** DEBUG LOADAOF run to completion on the engine thread (inside EXEC, or without an event loop). */
+    private void debugLoadaofNow(Client c) {
         writer.drain(false);
         CompletableFuture<AofManifest> mf = new CompletableFuture<>();
         writer.submit(new AofWriter.ReloadManifest(aofDir(), engine.config.appendfilename, mf));
@@ -981,7 +1180,7 @@ public final class Aof {
     /** prepareForShutdown's AOF part. */
     boolean beforeExit(int flags) {
         if (state == OFF) return true;
-        if (rewrite != null && !rewrite.switching) {
+        if (rewrite != null && !rewrite.finishing) {
             if (state == WAIT_REWRITE) {
                 if ((flags & Engine.SHUTDOWN_FORCE) != 0) {
                     log.warn("Writing initial AOF. Exit anyway.");
@@ -1022,7 +1221,7 @@ public final class Aof {
 
     boolean info(String section, StringBuilder sb) {
         if (section.equals("memory")) {
-            long mem = buf.length() + unit.length() + (rewrite == null ? 0 : rewrite.bufferBytes);
+            long mem = buf.length() + unit.length();
             line(sb, "mem_aof_buffer", mem);
             return true;
         }

@@ -23,11 +23,14 @@ final class AofBuffer {
 
     void clear() { len = 0; }
 
-    /** Hands the content over and starts empty with a fresh array (the old one now belongs to the taker). */
+    /**
+     * Hands the content over as an array of exactly its length (the taker owns it) and starts
+     * empty, keeping this buffer's array: a batch costs one allocation of its own size. An array
+     * grown past 1 MB by a burst is not kept.
+     */
     byte[] take() {
-        byte[] b = len == buf.length ? buf : Arrays.copyOf(buf, len);
-        // Keep the capacity for the next batch only while it stays moderate.
-        buf = new byte[Math.min(Math.max(64, buf.length), 1 << 20)];
+        byte[] b = Arrays.copyOf(buf, len);
+        if (buf.length > 1 << 20) buf = new byte[1 << 16];
         len = 0;
         return b;
     }

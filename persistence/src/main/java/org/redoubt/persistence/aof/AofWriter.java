@@ -18,6 +18,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.redoubt.persistence.ChildProcess;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,9 +31,10 @@ import org.slf4j.LoggerFactory;
  * next write, and closes replaced files after syncing them.
  *
  * <h2>Ordering and durability</h2>
- * Because operations run in order, a batch submitted after a rewrite's switch is written to the
- * new incr file, and one submitted before it to the old one, which stays in the manifest until
- * the new files are on disk. Under {@code appendfsync always} consecutive batches are written
+ * Because operations run in order, a batch submitted after a rewrite started ({@link OpenIncr})
+ * is written to the new incr file, and one submitted before it to the old one; the manifest
+ * names a new file before anything is appended to it. Under {@code appendfsync always}
+ * consecutive batches are written
  * with one write and made durable with one fdatasync (group commit); {@link Events#synced} then
  * tells the engine which batches are durable, and only then are the replies of their commands
  * released (see {@link Aof}).
@@ -55,8 +57,14 @@ final class AofWriter {
         /** The log is open: sizes of all base+incr files and of the base. */
         void started(long currentSize, long baseSize);
 
-        /** A rewrite switch finished; on success the sizes after it. */
+        /**
+         * A {@link Switch} was handled: on success the new base is in the manifest; on failure
+         * the temp files are gone.
+         */
         void rewriteSwitched(boolean ok, long currentSize, long baseSize);
+
+        /** A rewrite could not open its new incr file: appending goes on in the previous one. */
+        void openIncrFailed();
 
         /** An unrecoverable condition (Redis exits): the message is logged, the process must stop. */
         void fatal(String message);
@@ -68,7 +76,7 @@ final class AofWriter {
     }
 
     // ---- operations
-    sealed interface Op permits Batch, Start, Switch, Stop, Barrier, Gc, ReloadManifest, Delete {}
+    sealed interface Op permits Batch, Start, OpenIncr, Switch, Abandon, Stop, Barrier, Gc, ReloadManifest, Delete, Fence {}
 
     /** Commands to append. {@code always}: the engine waits for {@link Events#synced}. */
     record Batch(long seq, byte[] data, int len, boolean always, long sleepMicros) implements Op {}
@@ -82,11 +90,23 @@ final class AofWriter {
                  BaseWriter emptyBase, Path tempBase) implements Op {}
 
     /**
-     * The end of a rewrite: {@code tempBase} (already complete and fsynced) becomes the new base;
-     * when {@code rewriteBuffer} is not null (the AOF is on) it becomes the content of a new incr
-     * file that the log continues in.
+     * The start of a rewrite (openNewIncrAofForAppend): appending moves to a new incr file, so
+     * the file the rewrite's snapshot covers ends here. With the AOF on, the new file is named in
+     * the manifest before anything is written to it; while the AOF is being turned on
+     * ({@code temp}) it is {@code temp-<appendfilename>.incr}, outside the manifest, which names
+     * it only if the rewrite succeeds.
      */
-    record Switch(Path tempBase, List<byte[]> rewriteBuffer, boolean rdbBase, boolean autoGc) implements Op {}
+    record OpenIncr(boolean temp) implements Op {}
+
+    /**
+     * The end of a successful rewrite: {@code tempBase} (complete and fsynced) becomes the new
+     * base, a temporary incr file becomes a named one, and every incr file before the one being
+     * appended to becomes history.
+     */
+    record Switch(Path tempBase, boolean rdbBase, boolean autoGc) implements Op {}
+
+    /** The end of a failed rewrite: its temp base and a temporary incr file are removed (no event). */
+    record Abandon(Path tempBase) implements Op {}
 
     /** appendonly no: sync and close the incr file; the files and manifest stay. */
     record Stop() implements Op {}
@@ -102,6 +122,13 @@ final class AofWriter {
 
     /** Removes a file (a failed rewrite's temporary base). */
     record Delete(Path file) implements Op {}
+
+    /**
+     * Reports seq as done once every earlier operation is: replies held for it (see {@link Aof})
+     * go out only when, say, the manifest a command changed is on disk, as Redis replies after
+     * changing it synchronously.
+     */
+    record Fence(long seq) implements Op {}
 
     private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
     private final Events events;
@@ -123,6 +150,8 @@ final class AofWriter {
 
     // ---- writer thread only
     private FileChannel incr;
+    /** The incr file being appended to is the temporary one of a rewrite turning the AOF on. */
+    private boolean incrIsTemp;
     private long incrSize, fsyncedSize, lastFsyncSec;
     private AofManifest manifest;
     private Path dir;
@@ -367,7 +396,12 @@ final class AofWriter {
     private void handle(Op op) {
         switch (op) {
             case Start s -> start(s);
+            case OpenIncr o -> openIncr(o);
             case Switch s -> rewriteSwitch(s);
+            case Abandon a -> {
+                deleteQuietly(a.tempBase);
+                dropTempIncr();
+            }
             case Stop s -> stop();
             case Barrier b -> {
                 if (b.fsync && incr != null) {
@@ -392,6 +426,7 @@ final class AofWriter {
                 }
             }
             case Batch b -> writeGroup(List.of(b));
+            case Fence f -> events.synced(f.seq);
         }
     }
 
@@ -437,6 +472,7 @@ final class AofWriter {
         }
         boolean hadIncr = !manifest.incrs.isEmpty();
         String incrName = manifest.lastIncrOrNew(fileName);
+        incrIsTemp = false;
         try {
             incr = FileChannel.open(dir.resolve(incrName), StandardOpenOption.WRITE, StandardOpenOption.CREATE,
                 StandardOpenOption.APPEND);
@@ -501,6 +537,27 @@ final class AofWriter {
         }
     }
 
+    /**
+     * Streams a base to a rewrite's child process (which writes its temp file); with incremental
+     * fsync the file is synced every 4MB. The final fsync is {@link ChildProcess#finish}'s.
+     */
+    static void writeBaseTo(BaseWriter w, ChildProcess child, boolean incrementalFsync) throws IOException {
+        OutputStream pipe = child.out();
+        OutputStream counted = !incrementalFsync ? pipe : new OutputStream() {
+            @Override public void write(int b) throws IOException { write(new byte[] {(byte) b}, 0, 1); }
+
+            @Override public void write(byte[] b, int off, int len) throws IOException {
+                pipe.write(b, off, len);
+                child.syncIfDue(len);
+            }
+
+            @Override public void flush() throws IOException { pipe.flush(); }
+        };
+        OutputStream os = new BufferedOutputStream(counted, 1 << 16);
+        w.write(os);
+        os.flush();
+    }
+
     private Path manifestPath() { return dir.resolve(AofManifest.manifestName(fileName)); }
 
     private void persistManifest(AofManifest m) throws IOException {
@@ -508,97 +565,162 @@ final class AofWriter {
     }
 
     /**
-     * The atomic end of a rewrite. Nothing the old manifest names is touched until the new
-     * manifest is on disk, so a crash at any point leaves either the old complete log or the new
-     * one: (1) the new incr file gets the rewrite buffer (the writes made since the snapshot)
-     * and is fsynced; (2) the temporary base is renamed to its final name; (3) the new manifest
-     * (new base, new incr, everything older as history) replaces the old one by rename, and the
-     * directory is fsynced; (4) only then does appending move to the new incr file.
+     * openNewIncrAofForAppend: appending moves to a new incr file. A named one enters the
+     * manifest on disk before it is used; if anything fails, appending stays where it was.
      */
-    private void rewriteSwitch(Switch s) {
+    private void openIncr(OpenIncr o) {
         if (dir == null || manifest == null) {
-            rewriteFailed(s, null, null, "no AOF directory");
+            events.openIncrFailed();
             return;
         }
         try {
             Files.createDirectories(dir);
         } catch (IOException e) {
             log.warn("Can't open or create append-only dir {}: {}", dir.getFileName(), AofFiles.strerror(e));
-            rewriteFailed(s, null, null, null);
+            events.openIncrFailed();
+            return;
+        }
+        AofManifest next = o.temp ? null : manifest.copy();
+        String name = o.temp ? AofManifest.tempIncrName(fileName) : next.newIncr(fileName);
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(dir.resolve(name), StandardOpenOption.WRITE, StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (IOException e) {
+            log.warn("Can't open the append-only file {}: {}", name, AofFiles.strerror(e));
+            events.openIncrFailed();
+            return;
+        }
+        if (next != null) {
+            try {
+                persistManifest(next);
+            } catch (IOException e) {
+                log.warn("Can't persist the AOF manifest: {}", AofFiles.strerror(e));
+                closeQuietly(ch);
+                deleteQuietly(dir.resolve(name));
+                events.openIncrFailed();
+                return;
+            }
+            manifest = next;
+        }
+        log.info("Creating AOF incr file {} on background rewrite", name);
+        // The replaced file is synced in the background (under always it already is).
+        if (incr != null) {
+            if (incrIsTemp) {
+                closeQuietly(incr);
+            } else {
+                backgroundClose(incr);
+            }
+        }
+        incr = ch;
+        incrIsTemp = o.temp;
+        incrSize = fsyncedSize = 0;
+        open = true;
+    }
+
+    /**
+     * The end of a rewrite (backgroundRewriteDoneHandler's success path), atomic on disk: the
+     * complete temp base gets its final name, a temporary incr file gets a named one, then the
+     * new manifest (new base, older files as history) replaces the old one by rename. Until that
+     * rename the old manifest names only files that are untouched, so a crash at any point leaves
+     * a complete log.
+     */
+    private void rewriteSwitch(Switch s) {
+        if (dir == null || manifest == null) {
+            log.warn("Background AOF rewrite failed: no AOF directory");
+            switchFailed(s.tempBase, null);
+            return;
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            log.warn("Can't open or create append-only dir {}: {}", dir.getFileName(), AofFiles.strerror(e));
+            switchFailed(s.tempBase, null);
             return;
         }
         AofManifest next = manifest.copy();
         String baseName = next.newBase(fileName, s.rdbBase);
         Path basePath = dir.resolve(baseName);
-        FileChannel newIncr = null;
-        Path incrPath = null;
-        long newIncrSize = 0;
-        boolean aofOn = s.rewriteBuffer != null;
-        if (aofOn) {
-            String incrName = next.newIncr(fileName);
-            incrPath = dir.resolve(incrName);
-            try {
-                newIncr = FileChannel.open(incrPath, StandardOpenOption.WRITE, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING);
-                // The final drain of the rewrite buffer: later batches wait behind this operation.
-                for (byte[] chunk : s.rewriteBuffer) {
-                    AofFiles.writeFully(newIncr, chunk, 0, chunk.length);
-                    newIncrSize += chunk.length;
-                }
-                newIncr.force(false);
-            } catch (IOException e) {
-                log.warn("Can't write the new append-only file {}: {}", incrName, AofFiles.strerror(e));
-                closeQuietly(newIncr);
-                rewriteFailed(s, null, incrPath, null);
-                return;
-            }
-            log.info("Creating AOF incr file {} on background rewrite ({} bytes of rewrite buffer drained)",
-                incrName, newIncrSize);
-        }
         try {
             Files.move(s.tempBase, basePath, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             log.warn("Error trying to rename the temporary AOF base file {} into {}: {}",
                 s.tempBase.getFileName(), baseName, AofFiles.strerror(e));
-            closeQuietly(newIncr);
-            rewriteFailed(s, null, incrPath, null);
+            switchFailed(s.tempBase, null);
             return;
         }
         log.info("Successfully renamed the temporary AOF base file {} into {}", s.tempBase.getFileName(), baseName);
-        next.markIncrsAsHistory(aofOn);
+        Path tempIncr = null, namedIncr = null;
+        if (incr != null && incrIsTemp) {
+            String tempName = AofManifest.tempIncrName(fileName);
+            String incrName = next.newIncr(fileName);
+            tempIncr = dir.resolve(tempName);
+            namedIncr = dir.resolve(incrName);
+            try {
+                Files.move(tempIncr, namedIncr, StandardCopyOption.ATOMIC_MOVE);
+            } catch (IOException e) {
+                log.warn("Error trying to rename the temporary AOF incr file {} into {}: {}", tempName, incrName,
+                    AofFiles.strerror(e));
+                switchFailed(basePath, null);
+                return;
+            }
+            log.info("Successfully renamed the temporary AOF incr file {} into {}", tempName, incrName);
+        }
+        next.markIncrsAsHistory(incr != null);
         try {
             persistManifest(next);
         } catch (IOException e) {
             log.warn("Can't persist the AOF manifest: {}", AofFiles.strerror(e));
-            closeQuietly(newIncr);
-            rewriteFailed(s, basePath, incrPath, null);
+            // The open incr file keeps its temporary role (and name) for the failure handling.
+            if (namedIncr != null) {
+                try {
+                    Files.move(namedIncr, tempIncr, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException ignored) {
+                    // the file descriptor stays valid either way
+                }
+            }
+            switchFailed(basePath, null);
             return;
         }
-        // The new log is durable and named by the manifest: switch appending to it.
         manifest = next;
-        if (aofOn) {
-            if (incr != null) backgroundClose(incr);
-            incr = newIncr;
-            incrSize = newIncrSize;
-            fsyncedSize = newIncrSize;
-            retry.clear();
-            writeError = null;
-            open = true;
-        }
+        incrIsTemp = false;
         long base = AofFiles.sizeOrZero(basePath);
-        baseSize = base + (aofOn ? newIncrSize : 0);
-        currentSize = base + (aofOn ? newIncrSize : 0);
+        // As Redis: the base size of the growth trigger counts the incr data written since the rewrite started.
+        currentSize = base + (incr != null ? incrSize : 0);
+        baseSize = currentSize;
         if (s.autoGc) deleteHistory();
         events.rewriteSwitched(true, currentSize, baseSize);
     }
 
-    private void rewriteFailed(Switch s, Path base, Path incrFile, String why) {
-        if (why != null) log.warn("Background AOF rewrite failed: {}", why);
-        for (Path p : new Path[] {s.tempBase, base, incrFile}) {
-            if (p == null) continue;
-            try { Files.deleteIfExists(p); } catch (IOException ignored) { }
-        }
+    private void switchFailed(Path tempBase, Path other) {
+        deleteQuietly(tempBase);
+        if (other != null) deleteQuietly(other);
+        dropTempIncr();
         events.rewriteSwitched(false, currentSize, baseSize);
+    }
+
+    /**
+     * aofDelTempIncrAofFile: the temporary incr file of a failed rewrite turning the AOF on goes
+     * away (the engine logs it, when it ends the rewrite).
+     */
+    private void dropTempIncr() {
+        if (!incrIsTemp) return;
+        String name = AofManifest.tempIncrName(fileName);
+        closeQuietly(incr);
+        incr = null;
+        incrIsTemp = false;
+        retry.clear();
+        incrSize = fsyncedSize = 0;
+        open = false;
+        deleteQuietly(dir.resolve(name));
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException e) {
+            log.warn("Can't remove {}: {}", p, AofFiles.strerror(e));
+        }
     }
 
     private static void closeQuietly(FileChannel ch) {
@@ -634,6 +756,9 @@ final class AofWriter {
             }
             closeQuietly(incr);
             incr = null;
+            // A temporary incr file (the AOF was being turned on) is of no use to anyone now.
+            if (incrIsTemp) deleteQuietly(dir.resolve(AofManifest.tempIncrName(fileName)));
+            incrIsTemp = false;
         }
         retry.clear();
         incrSize = fsyncedSize = 0;

@@ -190,7 +190,7 @@ class AofCrashIT {
                 }
                 Thread.sleep(rnd.nextInt(50, 400));
                 if (it % 3 == 1) {
-                    // Crash during (or right after) a rewrite with its rewrite buffer.
+                    // Crash during (or right after) a rewrite: the log already continues in its new incr file.
                     try (Jedis j = s.client()) {
                         j.configSet("rdb-key-save-delay", Integer.toString(rnd.nextInt(0, 50)));
                         j.bgrewriteaof();

@@ -99,20 +99,33 @@ final class AofHarness implements AutoCloseable {
     Object exec(Client c, String... args) throws Exception {
         byte[][] argv = new byte[args.length][];
         for (int i = 0; i < args.length; i++) argv[i] = args[i].getBytes(StandardCharsets.UTF_8);
-        return onLoop(() -> {
+        Object r = onLoop(() -> {
             c.argv = argv;
             c.argc = argv.length;
             engine.process(c);
-            ByteBuf b = c.takeOutput();
-            try {
-                List<Object> out = new ArrayList<>();
-                while (b.isReadable()) out.add(read(b));
-                if (out.size() != 1) throw new AssertionError("expected one reply, got " + out);
-                return out.get(0);
-            } finally {
-                b.release();
-            }
+            return c.has(Client.F_PAUSED) ? PENDING : reply(c);
         });
+        // A paused client (DEBUG LOADAOF replays in loop tasks) gets its reply later.
+        for (int i = 0; r == PENDING && i < 12_000; i++) {
+            Thread.sleep(5);
+            r = onLoop(() -> c.has(Client.F_PAUSED) ? PENDING : reply(c));
+        }
+        if (r == PENDING) throw new AssertionError("no reply within 60 s");
+        return r;
+    }
+
+    private static final Object PENDING = new Object();
+
+    private static Object reply(Client c) {
+        ByteBuf b = c.takeOutput();
+        try {
+            List<Object> out = new ArrayList<>();
+            while (b.isReadable()) out.add(read(b));
+            if (out.size() != 1) throw new AssertionError("expected one reply, got " + out);
+            return out.get(0);
+        } finally {
+            b.release();
+        }
     }
 
     String info(String section, String field) throws Exception {

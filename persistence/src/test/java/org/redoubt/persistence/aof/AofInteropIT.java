@@ -15,8 +15,8 @@ import redis.clients.jedis.Protocol;
 
 /**
  * Interoperability of the multi-part AOF with Debian's real Redis 7.0: Redis starts on the
- * appendonlydir we wrote (base with and without RDB preamble, rewrite buffer drained into the
- * incr file) with identical content (DEBUG DIGEST), redis-check-aof accepts our manifest, and we
+ * appendonlydir we wrote (base with and without RDB preamble, the writes made during the rewrite
+ * in the incr file it opened) with identical content (DEBUG DIGEST), redis-check-aof accepts our manifest, and we
  * start on the directory Redis wrote. Skipped without redis-server on the PATH.
  */
 class AofInteropIT {
@@ -76,7 +76,7 @@ class AofInteropIT {
             populate(j, "before");
             j.configSet("rdb-key-save-delay", "2000");
             j.bgrewriteaof();
-            populate(j, "during");       // lands in the rewrite buffer
+            populate(j, "during");       // lands in the incr file the rewrite opened
             j.configSet("rdb-key-save-delay", "0");
             while (j.info("persistence").contains("aof_rewrite_in_progress:1")) Thread.sleep(20);
             populate(j, "after");

@@ -102,7 +102,7 @@ class AofRoundTripTest {
         try (AofHarness h = started("appendonly yes\naof-use-rdb-preamble " + preamble + "\n")) {
             populate(h);
             for (int i = 0; i < 2000; i++) h.exec("SET", "key:" + i, "v" + i);
-            // Slow the rewrite down so that writes land in the rewrite buffer.
+            // Slow the rewrite down so that writes land in the incr file it opened while it runs.
             h.exec("CONFIG", "SET", "rdb-key-save-delay", "300");
             AtomicBoolean stop = new AtomicBoolean();
             AtomicLong done = new AtomicLong();
@@ -412,6 +412,181 @@ class AofRoundTripTest {
             assertThat(h.exec("DEBUG", "DIGEST")).isEqualTo(digest);
             // After the rewrite the base is small again (50 keys): no immediate new rewrite.
             assertThat(Long.parseLong(h.info("persistence", "aof_base_size"))).isLessThan(20_000L);
+        }
+    }
+    // =====================================================================================
+    // Background jobs run with a child process, as Redis's forked children
+    // =====================================================================================
+
+    /**
+     * The child of the running background job, found by its temp file (temp-rewriteaof-bg-PID.aof
+     * or temp-PID.rdb in the data directory): it must be a child process of this (server) JVM.
+     */
+    private ProcessHandle jobChild(String prefix, String suffix) throws Exception {
+        for (int i = 0; i < 1000; i++) {
+            try (var files = Files.list(dir)) {
+                var found = files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.startsWith(prefix) && n.endsWith(suffix)
+                        && n.substring(prefix.length(), n.length() - suffix.length()).chars().allMatch(Character::isDigit))
+                    .findFirst();
+                if (found.isPresent()) {
+                    String n = found.get();
+                    long pid = Long.parseLong(n.substring(prefix.length(), n.length() - suffix.length()));
+                    ProcessHandle ph = ProcessHandle.of(pid).orElseThrow();
+                    assertThat(ph.parent().map(ProcessHandle::pid)).contains(ProcessHandle.current().pid());
+                    return ph;
+                }
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no " + prefix + "PID" + suffix + " in " + dir);
+    }
+
+    private static void killAndWait(ProcessHandle child) throws Exception {
+        child.destroyForcibly();     // SIGKILL, as `kill -9 [get_child_pid 0]`
+        child.onExit().get(20, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
+    private String manifest() throws Exception {
+        return Files.readString(dir.resolve("appendonlydir/appendonly.aof.manifest"));
+    }
+
+    private static String m(String... lines) {
+        StringBuilder sb = new StringBuilder();
+        for (String l : lines) sb.append(l).append('\n');
+        return sb.toString();
+    }
+
+    @Test
+    void killedRewritesLeaveIncrFilesThatTheNextRewriteFolds() throws Exception {
+        String digest;
+        try (AofHarness h = started("appendonly yes\n")) {
+            populate(h);
+            // 1 s per key: each rewrite is still running when its child is killed.
+            h.exec("CONFIG", "SET", "rdb-key-save-delay", "1000000");
+            for (int n = 1; n <= 3; n++) {
+                assertThat(h.exec("BGREWRITEAOF")).isEqualTo("Background append only file rewriting started");
+                ProcessHandle child = jobChild("temp-rewriteaof-bg-", ".aof");
+                killAndWait(child);
+                h.waitRewrite();
+                assertThat(h.info("persistence", "aof_last_bgrewrite_status")).isEqualTo("err");
+                assertThat(h.info("persistence", "aof_rewrites_consecutive_failures")).isEqualTo(Integer.toString(n));
+                assertThat(dir.resolve("temp-rewriteaof-bg-" + child.pid() + ".aof")).doesNotExist();
+                // Writes made during and after a failed rewrite are in its new incr file.
+                h.exec("SET", "after-failure-" + n, "x");
+            }
+            assertThat(h.info("stats", "total_forks")).isEqualTo("3");
+            h.flushLog();
+            // Each rewrite moved the log to a new incr file, as Redis 7 does; none became a base.
+            assertThat(manifest()).isEqualTo(m("file appendonly.aof.1.base.rdb seq 1 type b",
+                "file appendonly.aof.1.incr.aof seq 1 type i", "file appendonly.aof.2.incr.aof seq 2 type i",
+                "file appendonly.aof.3.incr.aof seq 3 type i", "file appendonly.aof.4.incr.aof seq 4 type i"));
+            digest = (String) h.exec("DEBUG", "DIGEST");
+            assertThat(h.exec("DEBUG", "LOADAOF")).isEqualTo("OK");
+            assertThat(h.exec("DEBUG", "DIGEST")).isEqualTo(digest);
+
+            h.exec("CONFIG", "SET", "rdb-key-save-delay", "0");
+            assertThat(h.exec("BGREWRITEAOF")).isEqualTo("Background append only file rewriting started");
+            h.waitRewrite();
+            assertThat(h.info("persistence", "aof_last_bgrewrite_status")).isEqualTo("ok");
+            assertThat(h.info("persistence", "aof_rewrites_consecutive_failures")).isEqualTo("0");
+            h.exec("SET", "after-success", "y");
+            digest = (String) h.exec("DEBUG", "DIGEST");
+            h.flushLog();
+            assertThat(manifest()).isEqualTo(m("file appendonly.aof.2.base.rdb seq 2 type b",
+                "file appendonly.aof.5.incr.aof seq 5 type i"));
+            for (int n = 1; n <= 4; n++) assertThat(dir.resolve("appendonlydir/appendonly.aof." + n + ".incr.aof")).doesNotExist();
+            h.crash();
+        }
+        try (AofHarness h = started("appendonly yes\n")) {
+            assertThat(h.exec("DEBUG", "DIGEST")).isEqualTo(digest);
+        }
+    }
+
+    @Test
+    void turningTheAofOnRetriesAfterAKilledRewriteAndDropsItsTemporaryIncr() throws Exception {
+        try (AofHarness h = started("appendonly no\n")) {
+            h.exec("SET", "a", "1");
+            h.exec("CONFIG", "SET", "rdb-key-save-delay", "1000000");
+            assertThat(h.exec("CONFIG", "SET", "appendonly", "yes")).isEqualTo("OK");
+            assertThat(h.info("persistence", "aof_rewrite_in_progress")).isEqualTo("1");
+            h.exec("SET", "b", "2");
+            h.flushLog();
+            // Until the first rewrite succeeds the log goes to a temporary incr file outside any manifest.
+            Path temp = dir.resolve("appendonlydir/temp-appendonly.aof.incr");
+            assertThat(temp).exists();
+            h.exec("CONFIG", "SET", "rdb-key-save-delay", "0");
+            killAndWait(jobChild("temp-rewriteaof-bg-", ".aof"));
+            // The failed attempt left nothing behind; the retry (from the cron) turns the AOF on.
+            for (int i = 0; i < 3000 && !"2".equals(h.info("persistence", "aof_rewrites")); i++) Thread.sleep(10);
+            assertThat(h.info("persistence", "aof_rewrites")).isEqualTo("2");
+            h.waitRewrite();
+            assertThat(h.info("persistence", "aof_last_bgrewrite_status")).isEqualTo("ok");
+            assertThat(h.info("persistence", "aof_enabled")).isEqualTo("1");
+            h.exec("SET", "c", "3");
+            h.flushLog();
+            assertThat(temp).doesNotExist();
+            assertThat(manifest()).isEqualTo(m("file appendonly.aof.1.base.rdb seq 1 type b",
+                "file appendonly.aof.1.incr.aof seq 1 type i"));
+            String digest = (String) h.exec("DEBUG", "DIGEST");
+            assertThat(h.exec("DEBUG", "LOADAOF")).isEqualTo("OK");
+            assertThat(h.exec("DEBUG", "DIGEST")).isEqualTo(digest);
+            assertThat(h.exec("MGET", "a", "b", "c")).isEqualTo(List.of("1", "2", "3"));
+        }
+    }
+
+    @Test
+    void killedBgsaveChildFailsTheSaveAndStopsWrites() throws Exception {
+        try (AofHarness h = started("appendonly no\nsave 3600 1\n")) {
+            h.exec("SET", "x", "x");
+            h.exec("CONFIG", "SET", "rdb-key-save-delay", "1000000");
+            assertThat(h.exec("BGSAVE")).isEqualTo("Background saving started");
+            ProcessHandle child = jobChild("temp-", ".rdb");
+            killAndWait(child);
+            for (int i = 0; i < 3000 && !"0".equals(h.info("persistence", "rdb_bgsave_in_progress")); i++) Thread.sleep(10);
+            assertThat(h.info("persistence", "rdb_bgsave_in_progress")).isEqualTo("0");
+            assertThat(h.info("persistence", "rdb_last_bgsave_status")).isEqualTo("err");
+            assertThat(dir.resolve("temp-" + child.pid() + ".rdb")).doesNotExist();
+            assertThat(dir.resolve("dump.rdb")).doesNotExist();
+            // stop-writes-on-bgsave-error, as after a failed fork child.
+            assertThat(h.exec("SET", "x", "y")).isEqualTo(new AofHarness.Err(org.redoubt.persistence.Persistence.MISCONF));
+            h.exec("CONFIG", "SET", "rdb-key-save-delay", "0");
+            assertThat(h.exec("BGSAVE")).isEqualTo("Background saving started");
+            for (int i = 0; i < 3000 && !"0".equals(h.info("persistence", "rdb_bgsave_in_progress")); i++) Thread.sleep(10);
+            assertThat(h.info("persistence", "rdb_last_bgsave_status")).isEqualTo("ok");
+            assertThat(dir.resolve("dump.rdb")).exists();
+            assertThat(h.exec("SET", "x", "y")).isEqualTo("OK");
+            assertThat(h.info("stats", "total_forks")).isEqualTo("2");
+        }
+    }
+
+    @Test
+    void debugLoadaofAnswersOtherClientsWithLoadingMeanwhile() throws Exception {
+        try (AofHarness h = started("appendonly yes\n")) {
+            for (int i = 0; i < 300; i++) h.exec("SET", "k" + i, "v" + i);
+            String digest = (String) h.exec("DEBUG", "DIGEST");
+            h.flushLog();
+            // 2 ms per replayed command: the reload takes about 0.6 s.
+            h.exec("CONFIG", "SET", "key-load-delay", "2000");
+            Client other = h.newClient();
+            java.util.concurrent.CompletableFuture<Object> reload = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return h.exec("DEBUG", "LOADAOF");
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Object seen = null;
+            for (int i = 0; i < 500 && !(seen instanceof AofHarness.Err); i++) {
+                seen = h.exec(other, "GET", "k1");
+                Thread.sleep(2);
+            }
+            assertThat(seen).isEqualTo(new AofHarness.Err("LOADING Redis is loading the dataset in memory"));
+            assertThat((String) h.exec(other, "INFO", "persistence")).contains("loading:1\r\n");
+            assertThat(reload.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo("OK");
+            assertThat(h.exec(other, "GET", "k1")).isEqualTo("v1");
+            h.exec("CONFIG", "SET", "key-load-delay", "0");
+            assertThat(h.exec("DEBUG", "DIGEST")).isEqualTo(digest);
         }
     }
 }
