@@ -162,6 +162,8 @@ public final class Persistence {
         volatile Thread thread;
         /** The child process writing the file (null: written from the saver thread itself). */
         volatile ChildProcess child;
+        /** Engine-thread time taken by the snapshot (INFO latest_fork_usec). */
+        long snapshotMicros;
 
         BgSave(Snapshot snap, long dirtyBefore) {
             this.snap = snap;
@@ -262,9 +264,11 @@ public final class Persistence {
         if (current != null || otherChildActive.getAsBoolean()) return false;
         rdbSaves++;
         lastBgsaveTrySec = System.currentTimeMillis() / 1000;
+        long t0 = System.nanoTime();
         BgSave b = new BgSave(Snapshot.take(engine, false), engine.dirty);
         current = b;
         cow.start(b.snap);
+        b.snapshotMicros = (System.nanoTime() - t0) / 1000;
         Path dir = dir();
         String name = engine.config.dbfilename;
         boolean spawnHere = replyTo == null;
@@ -299,7 +303,12 @@ public final class Persistence {
 
     /** Engine thread: the save's child exists (or could not be started); answers the paused BGSAVE caller. */
     private void childStarted(BgSave b, ChildProcess child, Client replyTo) {
-        if (child != null) child.count(engine.stats);
+        if (child != null) {
+            engine.stats.totalForks++;
+            // latest_fork_usec is what Redis's main thread pays for fork: here the snapshot, plus
+            // the spawn when the engine thread started the child itself.
+            engine.stats.latestForkUsec = b.snapshotMicros + (replyTo == null ? child.spawnMicros : 0);
+        }
         if (current == b) {
             log.info("Background saving started by pid {}", child != null ? child.pid() : ProcessHandle.current().pid());
         }
