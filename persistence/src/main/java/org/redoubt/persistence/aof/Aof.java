@@ -638,7 +638,10 @@ public final class Aof {
         long ts = timestamps ? System.currentTimeMillis() / 1000 : -1;
         if (ts >= 0) curTimestamp = ts;
         r.incrementalFsync = confBool("aof-rewrite-incremental-fsync", true);
-        Thread t = new Thread(() -> runRewrite(r, ts), "redoubt-aof-rewrite");
+        Thread t = new Thread(() -> {
+            org.redoubt.persistence.BackgroundPriority.lowerCurrentThread();
+            runRewrite(r, ts);
+        }, "redoubt-aof-rewrite");
         t.setDaemon(true);
         r.thread = t;
         // The child exists before BGREWRITEAOF replies, as after Redis's fork.
