@@ -645,7 +645,10 @@ public final class Persistence {
         }
         Path file = rdbFile();
         if (!Files.exists(file)) {
-            if (ready != null) onEngine(ready);
+            onEngine(() -> {
+                engine.loading = false;
+                if (ready != null) ready.run();
+            });
             return;
         }
         engine.loading = true;

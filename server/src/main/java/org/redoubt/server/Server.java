@@ -70,6 +70,9 @@ public final class Server {
         frontEnd = new FrontEnd(engine);
         engine.shutdownHandler = this::shutdownFromEngine;
 
+        // Loading from the moment connections can arrive: a client that connects before the
+        // dataset is in gets -LOADING, never an empty keyspace it could read or write.
+        engine.loading = true;
         // Bound from this thread: the listeners register on the engine loop, which must not
         // block waiting on itself.
         String[] bindError = new String[1];
