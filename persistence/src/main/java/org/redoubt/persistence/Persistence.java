@@ -143,6 +143,12 @@ public final class Persistence {
     /** Completions of background saves of an engine without an event loop (unit tests). */
     private final ConcurrentLinkedQueue<Runnable> pending = new ConcurrentLinkedQueue<>();
 
+    /**
+     * Completes once the start-up load is over, or is reading a non-empty dataset: the server
+     * binds its listeners then (clients connecting during a real load get -LOADING).
+     */
+    public final java.util.concurrent.CompletableFuture<Void> startupLoadUnderway = new java.util.concurrent.CompletableFuture<>();
+
     // ---- loading progress (written by the loader thread, read by INFO)
     volatile boolean loadingFile;
     volatile long loadingStartSec, loadingTotalBytes, loadingLoadedBytes;
@@ -633,6 +639,7 @@ public final class Persistence {
                 }
                 onEngine(() -> {
                     engine.loading = false;
+                    startupLoadUnderway.complete(null);
                     if (ready != null) ready.run();
                 });
             }, "redoubt-loader");
@@ -647,11 +654,13 @@ public final class Persistence {
         if (!Files.exists(file)) {
             onEngine(() -> {
                 engine.loading = false;
+                startupLoadUnderway.complete(null);
                 if (ready != null) ready.run();
             });
             return;
         }
         engine.loading = true;
+        startupLoadUnderway.complete(null);
         LoadSettings settings = loadSettings();
         Thread t = new Thread(() -> {
             Db[] fresh = new Db[engine.dbCount()];

@@ -70,9 +70,28 @@ public final class Server {
         frontEnd = new FrontEnd(engine);
         engine.shutdownHandler = this::shutdownFromEngine;
 
-        // Loading from the moment connections can arrive: a client that connects before the
-        // dataset is in gets -LOADING, never an empty keyspace it could read or write.
+        // Like redis-server, the start-up load begins before clients can connect: an empty or
+        // missing dataset is fully in place before the listeners bind (no client ever sees
+        // -LOADING for it, nor an empty keyspace it could read or write); a real one has started
+        // loading, and clients that connect meanwhile get -LOADING.
         engine.loading = true;
+        log.info("Server initialized");
+        frontEnd.loop().execute(engine::startCron);
+        Persistence persistence = Persistence.of(engine);
+        java.util.concurrent.atomic.AtomicInteger readyParts = new java.util.concurrent.atomic.AtomicInteger();
+        // "Ready to accept connections" once both the listeners and the dataset are in place.
+        Runnable readyPart = () -> {
+            if (readyParts.incrementAndGet() == 2) log.info("Ready to accept connections tcp");
+        };
+        persistence.loadAtStartup(readyPart);
+        try {
+            persistence.startupLoadUnderway.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            log.debug("start-up load not underway yet ({}); binding anyway", e.toString());
+        }
         // Bound from this thread: the listeners register on the engine loop, which must not
         // block waiting on itself.
         String[] bindError = new String[1];
@@ -92,12 +111,9 @@ public final class Server {
         log.info("Redoubt {} (redis {}) 64 bit, running in standalone mode, Port: {} PID: {} transport: {}",
             Main.REDOUBT_VERSION, Main.REDIS_VERSION, config.port, pid, frontEnd.transport());
         writePidfile(pid);
-        log.info("Server initialized");
-        frontEnd.loop().execute(engine::startCron);
         trimmer = HeapTrimmer.startIfConcurrent(() -> config.jemallocBgThread);
         installSignalHandlers();
-        // The dataset loads in the background (clients get LOADING meanwhile); ready once it is in.
-        Persistence.of(engine).loadAtStartup(() -> log.info("Ready to accept connections tcp"));
+        readyPart.run();
         return 0;
     }
 

@@ -901,6 +901,8 @@ public final class Aof {
             });
             return;
         }
+        // A real log to replay: the server may accept clients now (they get -LOADING meanwhile).
+        org.redoubt.persistence.Persistence.of(engine).startupLoadUnderway.complete(null);
         long start = System.nanoTime();
         Semaphore inFlight = new Semaphore(8);
         AofLoader.Replay replay = onEngineGet(() -> new AofLoader.Replay(engine));
