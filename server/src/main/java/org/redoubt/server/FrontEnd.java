@@ -51,6 +51,11 @@ public final class FrontEnd implements ClientIO {
 
     public EventLoop loop() { return engine.loop; }
 
+    /** Starts accepting the connections that the listeners queue. */
+    public void startAccepting() {
+        for (Channel c : listeners) c.config().setAutoRead(true);
+    }
+
     public String transport() { return epoll ? "epoll" : "nio"; }
 
     static boolean isDefaultBind(String[] bind) {
@@ -65,6 +70,9 @@ public final class FrontEnd implements ClientIO {
             .channel(ch)
             .option(ChannelOption.SO_BACKLOG, engine.config.tcpBacklog)
             .option(ChannelOption.SO_REUSEADDR, true)
+            // Listening, but not accepting until startAccepting(): connections wait in the
+            // kernel's backlog while the start-up load begins, as with redis-server.
+            .option(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.TCP_NODELAY, true)
             .childOption(ChannelOption.SO_KEEPALIVE, engine.config.tcpKeepalive > 0)
             .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -70,12 +70,31 @@ public final class Server {
         frontEnd = new FrontEnd(engine);
         engine.shutdownHandler = this::shutdownFromEngine;
 
-        // Like redis-server, the start-up load begins before clients can connect: an empty or
-        // missing dataset is fully in place before the listeners bind (no client ever sees
-        // -LOADING for it, nor an empty keyspace it could read or write); a real one has started
-        // loading, and clients that connect meanwhile get -LOADING.
-        engine.loading = true;
+        // Bound from this thread: the listeners register on the engine loop, which must not
+        // block waiting on itself. They listen at once but accept only once the start-up load
+        // is underway (below): connections wait in the backlog meanwhile, as with redis-server.
+        String[] bindError = new String[1];
+        try {
+            bindError[0] = frontEnd.bind();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 1;
+        }
+        if (bindError[0] != null) {
+            log.warn("{}", bindError[0]);
+            frontEnd.shutdown();
+            return 1;
+        }
+        // The ASCII-art line redis-server prints carries "Port:" and "PID:"; tools and Redis's
+        // own test suite read the PID from it, also of a server whose load then fails.
+        log.info("Redoubt {} (redis {}) 64 bit, running in standalone mode, Port: {} PID: {} transport: {}",
+            Main.REDOUBT_VERSION, Main.REDIS_VERSION, config.port, pid, frontEnd.transport());
+        writePidfile(pid);
         log.info("Server initialized");
+        // An empty or missing dataset is in place before the first client is accepted (no
+        // -LOADING, never an empty keyspace it could read or write); during a real load clients
+        // are accepted and get -LOADING.
+        engine.loading = true;
         frontEnd.loop().execute(engine::startCron);
         Persistence persistence = Persistence.of(engine);
         java.util.concurrent.atomic.AtomicInteger readyParts = new java.util.concurrent.atomic.AtomicInteger();
@@ -90,27 +109,9 @@ public final class Server {
             Thread.currentThread().interrupt();
             return 1;
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            log.debug("start-up load not underway yet ({}); binding anyway", e.toString());
+            log.debug("start-up load not underway yet ({}); accepting anyway", e.toString());
         }
-        // Bound from this thread: the listeners register on the engine loop, which must not
-        // block waiting on itself.
-        String[] bindError = new String[1];
-        try {
-            bindError[0] = frontEnd.bind();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return 1;
-        }
-        if (bindError[0] != null) {
-            log.warn("{}", bindError[0]);
-            frontEnd.shutdown();
-            return 1;
-        }
-        // The ASCII-art line redis-server prints carries "Port:" and "PID:"; tools and Redis's
-        // own test suite read the PID from it.
-        log.info("Redoubt {} (redis {}) 64 bit, running in standalone mode, Port: {} PID: {} transport: {}",
-            Main.REDOUBT_VERSION, Main.REDIS_VERSION, config.port, pid, frontEnd.transport());
-        writePidfile(pid);
+        frontEnd.startAccepting();
         trimmer = HeapTrimmer.startIfConcurrent(() -> config.jemallocBgThread);
         installSignalHandlers();
         readyPart.run();
