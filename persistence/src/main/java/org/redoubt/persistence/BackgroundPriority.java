@@ -1,9 +1,7 @@
 package org.redoubt.persistence;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.reflect.Array;
-import java.lang.reflect.Method;
-import java.util.Optional;
+import org.redoubt.engine.util.NativeLink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -13,8 +11,7 @@ import org.slf4j.LoggerFactory;
  * CPUs are scarce, the scheduler serves the engine thread first: a save then stretches instead of
  * adding latency to every command. A child started by such a thread inherits its priority.
  *
- * <p>The functions are reached with the foreign function API, looked up reflectively (compiled
- * for Java 21, where that API is a preview). Where it is unavailable, nothing happens.
+ * <p>The functions are reached through {@link NativeLink}; where it is unavailable, nothing happens.
  */
 public final class BackgroundPriority {
     private static final Logger log = LoggerFactory.getLogger(BackgroundPriority.class);
@@ -46,36 +43,10 @@ public final class BackgroundPriority {
     private static MethodHandle[] lookup() {
         MethodHandle[] out = new MethodHandle[2];
         if (!System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")) return out;
-        try {
-            Class<?> linkerC = Class.forName("java.lang.foreign.Linker");
-            Class<?> lookupC = Class.forName("java.lang.foreign.SymbolLookup");
-            Class<?> layoutC = Class.forName("java.lang.foreign.MemoryLayout");
-            Class<?> valueLayoutC = Class.forName("java.lang.foreign.ValueLayout");
-            Class<?> descC = Class.forName("java.lang.foreign.FunctionDescriptor");
-            Class<?> segC = Class.forName("java.lang.foreign.MemorySegment");
-            Class<?> optC = Class.forName("java.lang.foreign.Linker$Option");
-            Object linker = linkerC.getMethod("nativeLinker").invoke(null);
-            Object libs = linkerC.getMethod("defaultLookup").invoke(linker);
-            Object i32 = valueLayoutC.getField("JAVA_INT").get(null);
-            Method of = descC.getMethod("of", layoutC, Array.newInstance(layoutC, 0).getClass());
-            Object[] none = (Object[]) Array.newInstance(layoutC, 0);
-            Object[] three = (Object[]) Array.newInstance(layoutC, 3);
-            three[0] = i32;
-            three[1] = i32;
-            three[2] = i32;
-            Object noArgs = of.invoke(null, i32, none);
-            Object threeArgs = of.invoke(null, i32, three);
-            Method find = lookupC.getMethod("find", String.class);
-            Object noOptions = Array.newInstance(optC, 0);
-            Method downcall = linkerC.getMethod("downcallHandle", segC, descC, noOptions.getClass());
-            Optional<?> gettid = (Optional<?>) find.invoke(libs, "gettid");
-            Optional<?> setpriority = (Optional<?>) find.invoke(libs, "setpriority");
-            if (gettid.isEmpty() || setpriority.isEmpty()) return out;
-            out[0] = (MethodHandle) downcall.invoke(linker, gettid.get(), noArgs, noOptions);
-            out[1] = (MethodHandle) downcall.invoke(linker, setpriority.get(), threeArgs, noOptions);
-        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-            out[0] = out[1] = null;
-        }
+        NativeLink.Type i = NativeLink.Type.INT;
+        out[0] = NativeLink.downcall("gettid", i);
+        out[1] = NativeLink.downcall("setpriority", i, i, i, i);
+        if (out[0] == null || out[1] == null) out[0] = out[1] = null;
         return out;
     }
 }

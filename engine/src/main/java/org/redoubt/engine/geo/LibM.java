@@ -1,9 +1,7 @@
 package org.redoubt.engine.geo;
 
 import java.lang.invoke.MethodHandle;
-import java.lang.reflect.Array;
-import java.lang.reflect.Method;
-import java.util.Optional;
+import org.redoubt.engine.util.NativeLink;
 
 /**
  * The C library's sin, cos, asin and pow, which Redis's geo distances and HyperLogLog estimator
@@ -36,35 +34,12 @@ public final class LibM {
 
     private static MethodHandle[] lookup() {
         MethodHandle[] out = new MethodHandle[4];
+        NativeLink.Type d = NativeLink.Type.DOUBLE;
+        MethodHandle[] found = {
+            NativeLink.downcall("sin", d, d), NativeLink.downcall("cos", d, d),
+            NativeLink.downcall("asin", d, d), NativeLink.downcall("pow", d, d, d)};
+        for (MethodHandle h : found) if (h == null) return out;
         try {
-            Class<?> linkerC = Class.forName("java.lang.foreign.Linker");
-            Class<?> lookupC = Class.forName("java.lang.foreign.SymbolLookup");
-            Class<?> layoutC = Class.forName("java.lang.foreign.MemoryLayout");
-            Class<?> valueLayoutC = Class.forName("java.lang.foreign.ValueLayout");
-            Class<?> descC = Class.forName("java.lang.foreign.FunctionDescriptor");
-            Class<?> segC = Class.forName("java.lang.foreign.MemorySegment");
-            Class<?> optC = Class.forName("java.lang.foreign.Linker$Option");
-            Object linker = linkerC.getMethod("nativeLinker").invoke(null);
-            Object libs = linkerC.getMethod("defaultLookup").invoke(linker);
-            Object dbl = valueLayoutC.getField("JAVA_DOUBLE").get(null);
-            Method of = descC.getMethod("of", layoutC, Array.newInstance(layoutC, 0).getClass());
-            Object[] one = (Object[]) Array.newInstance(layoutC, 1);
-            one[0] = dbl;
-            Object[] two = (Object[]) Array.newInstance(layoutC, 2);
-            two[0] = dbl;
-            two[1] = dbl;
-            Object unary = of.invoke(null, dbl, one);
-            Object binary = of.invoke(null, dbl, two);
-            Method find = lookupC.getMethod("find", String.class);
-            Object noOptions = Array.newInstance(optC, 0);
-            Method downcall = linkerC.getMethod("downcallHandle", segC, descC, noOptions.getClass());
-            String[] names = {"sin", "cos", "asin", "pow"};
-            MethodHandle[] found = new MethodHandle[4];
-            for (int i = 0; i < 4; i++) {
-                Optional<?> sym = (Optional<?>) find.invoke(libs, names[i]);
-                if (sym.isEmpty()) return out;
-                found[i] = (MethodHandle) downcall.invoke(linker, sym.get(), i == 3 ? binary : unary, noOptions);
-            }
             // A call can still be refused (native access disabled): try each once.
             double probe = (double) found[0].invokeExact(0.5) + (double) found[1].invokeExact(0.5)
                 + (double) found[2].invokeExact(0.5) + (double) found[3].invokeExact(0.5, 2.0);
