@@ -491,6 +491,26 @@ public final class Engine {
         return (flags & (CommandFlags.WRITE | CommandFlags.MAY_REPLICATE)) != 0;
     }
 
+    /**
+     * Whether the command of {@code c} may answer later, from a loop task, with the client paused
+     * meanwhile (DEBUG LOADAOF, BGSAVE): only on the engine loop and outside a transaction, where
+     * the reply must come before the next queued command's.
+     */
+    public boolean canDeferReply(Client c) {
+        return loop != null && loop.inEventLoop() && !inExec && !c.has(Client.F_MULTI);
+    }
+
+    /**
+     * The deferred reply of a paused client has been written: it goes out, and the client
+     * resumes its pipeline (without running the command that paused it again).
+     */
+    public void resumeDeferred(Client c) {
+        c.flags &= ~Client.F_PAUSED;
+        c.argc = 0;
+        queueFlush(c);
+        if (io != null && c.channel != null) io.resume(c);
+    }
+
     /** Ends CLIENT PAUSE and resumes the clients it held, in arrival order. */
     public void unpause() {
         pauseType = PAUSE_OFF;

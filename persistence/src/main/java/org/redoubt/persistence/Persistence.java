@@ -302,13 +302,14 @@ public final class Persistence {
         Path dir = dir();
         String name = engine.config.dbfilename;
         boolean spawnHere = replyTo == null;
+        java.util.function.Supplier<ChildProcess> spawn = () -> ChildProcess.start(dir, "temp-", ".rdb", () -> childDied(b));
         Thread t = new Thread(() -> {
             BackgroundPriority.lowerCurrentThread();
             RdbSaver.Result r;
             try {
                 ChildProcess child = b.child;
                 if (!spawnHere) {
-                    child = ChildProcess.start(dir, "temp-", ".rdb", () -> childDied(b));
+                    child = spawn.get();
                     b.child = child;
                     ChildProcess started = child;
                     onEngine(() -> childStarted(b, started, replyTo));
@@ -324,7 +325,7 @@ public final class Persistence {
         b.thread = t;
         if (spawnHere) {
             // The child exists before this returns, as after Redis's fork.
-            ChildProcess child = ChildProcess.start(dir, "temp-", ".rdb", () -> childDied(b));
+            ChildProcess child = spawn.get();
             b.child = child;
             childStarted(b, child, null);
         }
@@ -345,10 +346,7 @@ public final class Persistence {
         }
         if (replyTo != null) {
             replyTo.addSimple("Background saving started");
-            replyTo.flags &= ~Client.F_PAUSED;
-            replyTo.argc = 0;     // the resumed client must not run BGSAVE again
-            engine.queueFlush(replyTo);
-            if (engine.io != null && replyTo.channel != null) engine.io.resume(replyTo);
+            engine.resumeDeferred(replyTo);
         }
     }
 

@@ -125,7 +125,7 @@ public final class PersistenceCommands implements CommandFamily {
                 c.addError("ERR Another child process is active (AOF?): can't BGSAVE right now. "
                     + "Use BGSAVE SCHEDULE in order to schedule a BGSAVE whenever possible.");
             }
-        } else if (canPause(c)) {
+        } else if (c.engine.canDeferReply(c) && c.channel != null) {
             // Answered by startBgsave once the save's child exists (the engine does not wait for it).
             c.flags |= Client.F_PAUSED;
             if (!p.startBgsave(c)) {
@@ -137,13 +137,6 @@ public final class PersistenceCommands implements CommandFamily {
         } else {
             c.addError("ERR");
         }
-    }
-
-    /** Whether c can wait for its reply while the engine goes on (not inside EXEC, a script or a test harness). */
-    private static boolean canPause(Client c) {
-        Engine e = c.engine;
-        return e.loop != null && e.loop.inEventLoop() && e.io != null && c.channel != null
-            && !e.inExec && !c.has(Client.F_MULTI) && !c.has(Client.F_SCRIPT);
     }
 
     private void lastsave(Client c) {

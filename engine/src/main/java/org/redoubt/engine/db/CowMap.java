@@ -822,18 +822,18 @@ public final class CowMap {
 
   /** Metas {@code m} of {@code entries} entries with {@code meta} inserted at {@code i}. */
   private static int[] insertMeta(int[] m, int entries, int i, int meta) {
-    if (m.length == 0) {
-      if (meta == 0) {
-        return EMPTY_METAS;
-      }
-      m = new int[entries];
+    if (m.length == 0 && meta == 0) {
+      return EMPTY_METAS;
     }
     int[] nm = new int[entries + 1];
-    System.arraycopy(m, 0, nm, 0, i);
+    if (m.length != 0) {   // else the other entries' metas are all zero
+      System.arraycopy(m, 0, nm, 0, i);
+      System.arraycopy(m, i, nm, i + 1, entries - i);
+    }
     nm[i] = meta;
-    System.arraycopy(m, i, nm, i + 1, entries - i);
     return nm;
   }
+
 
   /** Sets the meta of entry {@code i} of owned node {@code n}. */
   private static void setMeta(Node n, int i, int meta) {
@@ -881,12 +881,8 @@ public final class CowMap {
       return new Node(epoch, 0, 1 << d0, 2, new Object[] {sub}, EMPTY_METAS);
     }
     int dm = (1 << d0) | (1 << d1);
-    if ((m0 | m1) == 0) {
-      return new Node(epoch, dm, 0, 2, d0 < d1 ? new Object[] {k0, v0, k1, v1} : new Object[] {k1, v1, k0, v0}, EMPTY_METAS);
-    }
-    return d0 < d1
-        ? new Node(epoch, dm, 0, 2, new Object[] {k0, v0, k1, v1}, new int[] {m0, m1})
-        : new Node(epoch, dm, 0, 2, new Object[] {k1, v1, k0, v0}, new int[] {m1, m0});
+    int[] metas = (m0 | m1) == 0 ? EMPTY_METAS : d0 < d1 ? new int[] {m0, m1} : new int[] {m1, m0};
+    return new Node(epoch, dm, 0, 2, d0 < d1 ? new Object[] {k0, v0, k1, v1} : new Object[] {k1, v1, k0, v0}, metas);
   }
 
   // ------------------------------------------------------------------------------------------- hash

@@ -1031,7 +1031,7 @@ public final class Aof {
             return;
         }
         if (state == ON) handoff(true);
-        if (engine.loop == null || !engine.loop.inEventLoop() || engine.inExec || c.has(Client.F_MULTI)) {
+        if (!engine.canDeferReply(c)) {
             debugLoadaofNow(c);
             return;
         }
@@ -1094,10 +1094,7 @@ public final class Aof {
             log.warn("Append Only File loaded by DEBUG LOADAOF");
             c.addOk();
         }
-        c.flags &= ~Client.F_PAUSED;
-        c.argc = 0;     // the resumed client must not run DEBUG LOADAOF again
-        engine.queueFlush(c);
-        if (engine.io != null && c.channel != null) engine.io.resume(c);
+        engine.resumeDeferred(c);
     }
 
     /**
